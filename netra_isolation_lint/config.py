@@ -1,0 +1,414 @@
+"""The isolation contract: YAML configuration merged over this backend's defaults.
+
+Loading is fail-closed. Every problem becomes one line naming the file, the key and what is wrong;
+the caller turns a :class:`ConfigError` into exit status 2 (CLI), a flake8 ``ExecutionError`` or a
+pylint usage error. YAML is read with ``yaml.safe_load`` only, after an event-level pre-pass that
+rejects what ``safe_load`` would accept silently or choke on (tags, aliases, duplicate keys, nesting).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+CONFIG_FILENAME = ".netra-isolation.yaml"
+MAX_CONFIG_BYTES = 256 * 1024
+MAX_CONFIG_DEPTH = 16
+CODE_PATTERN = re.compile(r"^NIL[0-9]{0,3}$")
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9_*?]+$")
+
+
+class ConfigError(Exception):
+    """One or more configuration problems, each already a one-line message."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Config:
+    critical_events: tuple[str, ...] = (
+        "agent_started",
+        "agent_thinking",
+        "tool_executing",
+        "tool_completed",
+        "agent_completed",
+    )
+    custom_events: tuple[str, ...] = ()
+    # singleton bridge
+    accessors: tuple[str, ...] = ("get_agent_websocket_bridge",)
+    bridge_classes: tuple[str, ...] = ("AgentWebSocketBridge",)
+    legacy_methods: tuple[str, ...] = (
+        "notify_agent_error",
+        "notify_agent_death",
+        "notify_progress_update",
+        "notify_custom",
+    )
+    bridge_names: tuple[str, ...] = ("bridge", "*_bridge")
+    # context binding
+    context_parameter: str = "user_context"
+    context_types: tuple[str, ...] = ("UserExecutionContext",)
+    context_attributes: tuple[str, ...] = ("user_context", "_user_context")
+    context_setters: tuple[str, ...] = ("set_user_context",)
+    agent_bases: tuple[str, ...] = ("BaseAgent",)
+    bound_classes: tuple[str, ...] = ("WorkflowOrchestrator", "PipelineExecutor")
+    # emitters
+    emitter_factories: tuple[str, ...] = (
+        "create_user_emitter",
+        "create_user_emitter_from_ids",
+        "create_scoped_emitter",
+    )
+    emitter_getters: tuple[str, ...] = ("_get_user_emitter", "_get_user_emitter_from_context")
+    emitter_names: tuple[str, ...] = ("emitter", "*_emitter")
+    emitter_helpers: tuple[str, ...] = ("emit_custom_event",)
+    event_sinks: tuple[str, ...] = ("emit_custom_event",)
+    emitter_classes: tuple[str, ...] = ()
+    # selection and files
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    per_path_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    exclude: tuple[str, ...] = ()
+    max_file_bytes: int = 2 * 1024 * 1024
+    # where it came from (not a YAML key)
+    source: str | None = field(default=None, compare=False)
+    root: str = field(default=".", compare=False)
+
+    @property
+    def events(self) -> frozenset[str]:
+        return frozenset(self.critical_events) | frozenset(self.custom_events)
+
+    @property
+    def legacy_bridge_methods(self) -> frozenset[str]:
+        return frozenset("notify_" + e for e in self.critical_events) | frozenset(self.legacy_methods)
+
+
+DEFAULTS = Config()
+
+# YAML layout: section -> {yaml key: (Config field, kind)}. Top-level keys use section None.
+_LIST = "names"  # list of identifiers or dotted names
+_EVENTS = "events"
+_PATTERNS = "patterns"  # names with * and ? wildcards
+_CODES = "codes"
+_GLOBS = "globs"
+_IDENT = "identifier"
+_INT = "positive integer"
+_IGNORES = "per-path ignores"
+
+SCHEMA: dict[str | None, dict[str, tuple[str, str]]] = {
+    None: {
+        "critical_events": ("critical_events", _EVENTS),
+        "custom_events": ("custom_events", _EVENTS),
+        "select": ("select", _CODES),
+        "ignore": ("ignore", _CODES),
+        "per_path_ignores": ("per_path_ignores", _IGNORES),
+        "exclude": ("exclude", _GLOBS),
+        "max_file_bytes": ("max_file_bytes", _INT),
+    },
+    "singleton": {
+        "accessors": ("accessors", _LIST),
+        "bridge_classes": ("bridge_classes", _LIST),
+        "legacy_methods": ("legacy_methods", _LIST),
+        "bridge_names": ("bridge_names", _PATTERNS),
+    },
+    "context": {
+        "parameter": ("context_parameter", _IDENT),
+        "types": ("context_types", _LIST),
+        "attributes": ("context_attributes", _LIST),
+        "setters": ("context_setters", _LIST),
+        "agent_bases": ("agent_bases", _LIST),
+        "bound_classes": ("bound_classes", _LIST),
+    },
+    "emitters": {
+        "factories": ("emitter_factories", _LIST),
+        "getters": ("emitter_getters", _LIST),
+        "names": ("emitter_names", _PATTERNS),
+        "helpers": ("emitter_helpers", _LIST),
+        "event_sinks": ("event_sinks", _LIST),
+        "classes": ("emitter_classes", _LIST),
+    },
+}
+SECTIONS = tuple(k for k in SCHEMA if k is not None)
+
+
+def find_config(start: str) -> str | None:
+    """The nearest ``.netra-isolation.yaml`` from ``start`` upward, stopping at a repository root."""
+    directory = os.path.abspath(start)
+    while True:
+        candidate = os.path.join(directory, CONFIG_FILENAME)
+        if os.path.lexists(candidate):
+            return candidate
+        if os.path.exists(os.path.join(directory, ".git")):
+            return None
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
+def resolve_config(explicit: str | None, cwd: str | None = None) -> Config:
+    """``explicit`` path if given, else the discovered file, else the defaults."""
+    if explicit:
+        return load_config(explicit)
+    found = find_config(cwd or os.getcwd())
+    return load_config(found) if found else DEFAULTS
+
+
+def load_config(path: str) -> Config:
+    text = _read(path)
+    data = _parse_yaml(path, text)
+    return _build(path, data)
+
+
+def _read(path: str) -> str:
+    try:
+        if os.path.isdir(path):
+            raise ConfigError([f"{path}: is a directory, expected a YAML file"])
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
+    except FileNotFoundError:
+        raise ConfigError([f"{path}: config file not found"]) from None
+    except OSError as exc:
+        raise ConfigError([f"{path}: cannot read config file: {exc.strerror or type(exc).__name__}"]) from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError([f"{path}: config file is larger than {MAX_CONFIG_BYTES} bytes"])
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError([f"{path}: config file is not valid UTF-8 (byte {exc.start})"]) from None
+
+
+def _parse_yaml(path: str, text: str) -> Any:
+    import yaml  # deferred: only paid when a config file exists
+
+    try:
+        _check_events(path, yaml.parse(text, Loader=yaml.SafeLoader))
+        return yaml.safe_load(text)
+    except ConfigError:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise ConfigError([f"{path}{where}: invalid YAML: {problem}"]) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError([f"{path}: invalid YAML: {_one_line(str(exc))}"]) from None
+    except RecursionError:
+        raise ConfigError([f"{path}: invalid YAML: nesting too deep"]) from None
+
+
+def _check_events(path: str, events: Any) -> None:
+    """Reject explicit tags, anchors/aliases, duplicate keys and deep nesting before constructing."""
+    import yaml
+
+    # One frame per open collection: [is_mapping, expecting_key, keys_seen]
+    stack: list[list[Any]] = []
+    documents = 0
+    for event in events:
+        where = f"{path}:{event.start_mark.line + 1}:{event.start_mark.column + 1}"
+        if isinstance(event, yaml.DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                raise ConfigError([f"{where}: invalid YAML: more than one document"])
+            continue
+        if isinstance(event, yaml.AliasEvent):
+            raise ConfigError([f"{where}: YAML aliases are not allowed"])
+        if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            stack.pop()
+            _after_value(stack)
+            continue
+        if not isinstance(event, yaml.NodeEvent):
+            continue
+        if getattr(event, "anchor", None):
+            raise ConfigError([f"{where}: YAML anchors are not allowed"])
+        tag = getattr(event, "tag", None)
+        if tag not in (None, "!"):
+            raise ConfigError([f"{where}: YAML tags are not allowed ({_one_line(tag)[:40]})"])
+        if stack and stack[-1][0] and stack[-1][1]:
+            if isinstance(event, yaml.ScalarEvent):
+                if event.value in stack[-1][2]:
+                    raise ConfigError([f"{where}: duplicate key '{_one_line(event.value)[:60]}'"])
+                stack[-1][2].add(event.value)
+                stack[-1][1] = False
+                continue
+            raise ConfigError([f"{where}: mapping keys must be plain strings"])
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            if len(stack) >= MAX_CONFIG_DEPTH:
+                raise ConfigError([f"{where}: nesting deeper than {MAX_CONFIG_DEPTH} levels"])
+            stack.append([isinstance(event, yaml.MappingStartEvent), True, set()])
+            continue
+        _after_value(stack)
+
+
+def _after_value(stack: list[list[Any]]) -> None:
+    if stack and stack[-1][0]:
+        stack[-1][1] = True
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _build(path: str, data: Any) -> Config:
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError([f"{path}: the top level must be a mapping of keys, got {_type_name(data)}"])
+    problems: list[str] = []
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in SECTIONS:
+            if value is None:
+                continue
+            if not isinstance(value, dict):
+                problems.append(f"{path}: {key}: expected a mapping, got {_type_name(value)}")
+                continue
+            for sub, subvalue in value.items():
+                spec = SCHEMA[key].get(sub)
+                if spec is None:
+                    problems.append(f"{path}: {key}.{sub}: unknown key{_did_you_mean(str(sub), SCHEMA[key])}")
+                    continue
+                _convert(path, f"{key}.{sub}", subvalue, spec, values, problems)
+            continue
+        spec = SCHEMA[None].get(key)
+        if spec is None:
+            candidates = list(SCHEMA[None]) + list(SECTIONS)
+            hint = _did_you_mean(str(key), candidates)
+            if not hint:
+                hint = _section_hint(str(key))
+            problems.append(f"{path}: {key}: unknown key{hint}")
+            continue
+        _convert(path, str(key), value, spec, values, problems)
+    if problems:
+        raise ConfigError(problems)
+    root = os.path.dirname(os.path.abspath(path))
+    return dataclasses.replace(DEFAULTS, source=path, root=root, **values)
+
+
+def _convert(path: str, key: str, value: Any, spec: tuple[str, str], out: dict, problems: list[str]) -> None:
+    target, kind = spec
+    where = f"{path}: {key}"
+    if kind == _INT:
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            problems.append(f"{where}: expected a positive integer, got {_describe(value)}")
+        else:
+            out[target] = value
+        return
+    if kind == _IDENT:
+        if not isinstance(value, str) or not IDENTIFIER.match(value):
+            problems.append(f"{where}: expected a Python identifier, got {_describe(value)}")
+        else:
+            out[target] = value
+        return
+    if kind == _IGNORES:
+        _convert_ignores(where, value, out, problems)
+        return
+    if isinstance(value, str):
+        problems.append(f"{where}: expected a list, got a string (write [{value[:40]}])")
+        return
+    if not isinstance(value, list):
+        problems.append(f"{where}: expected a list, got {_describe(value)}")
+        return
+    pattern, what = {
+        _EVENTS: (IDENTIFIER, "an event name (identifier)"),
+        _LIST: (DOTTED, "a name or dotted name"),
+        _PATTERNS: (NAME_PATTERN, "a name pattern (letters, digits, _, * and ?)"),
+        _CODES: (CODE_PATTERN, "a rule code or prefix such as NIL101 or NIL1"),
+        _GLOBS: (None, "a glob pattern"),
+    }[kind]
+    items: list[str] = []
+    for index, item in enumerate(value):
+        if not isinstance(item, str) or not item or (pattern is not None and not pattern.match(item)):
+            problems.append(f"{where}[{index}]: expected {what}, got {_describe(item)}")
+            continue
+        if item not in items:
+            items.append(item)
+    if kind == _EVENTS and key == "critical_events" and not value:
+        problems.append(f"{where}: must name at least one event")
+        return
+    out[target] = tuple(items)
+
+
+def _convert_ignores(where: str, value: Any, out: dict, problems: list[str]) -> None:
+    if not isinstance(value, dict):
+        problems.append(f"{where}: expected a mapping of path glob to codes, got {_describe(value)}")
+        return
+    entries = []
+    for glob, codes in value.items():
+        if not isinstance(glob, str) or not glob:
+            problems.append(f"{where}: expected a path glob as key, got {_describe(glob)}")
+            continue
+        if isinstance(codes, str):
+            codes = [codes]
+        if not isinstance(codes, list) or not codes:
+            problems.append(f"{where}.{glob}: expected a list of codes, got {_describe(codes)}")
+            continue
+        bad = [c for c in codes if not isinstance(c, str) or not CODE_PATTERN.match(c)]
+        if bad:
+            problems.append(f"{where}.{glob}: expected rule codes or prefixes such as NIL103, got {_describe(bad[0])}")
+            continue
+        entries.append((glob, tuple(codes)))
+    out["per_path_ignores"] = tuple(entries)
+
+
+def _did_you_mean(key: str, candidates) -> str:
+    close = difflib.get_close_matches(key, list(candidates), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _section_hint(key: str) -> str:
+    for section in SECTIONS:
+        if key in SCHEMA[section]:
+            return f" (it belongs under '{section}:')"
+    return ""
+
+
+def _type_name(value: Any) -> str:
+    return {list: "a list", dict: "a mapping", str: "a string", bool: "a boolean", int: "an integer",
+            float: "a number"}.get(type(value), type(value).__name__)
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"boolean {str(value).lower()} (quote it if you meant a name)"
+    if isinstance(value, (int, float)):
+        return f"{_type_name(value)} {value!r}"
+    if isinstance(value, str):
+        shown = _one_line(value)
+        return f"'{shown[:60]}'"
+    if value is None:
+        return "nothing (null)"
+    return _type_name(value)
+
+
+def dump_effective(config: Config) -> str:
+    """The effective configuration as YAML-shaped text, for ``--show-config``."""
+    lines = [f"# source: {config.source or 'built-in defaults'}"]
+    for section, keys in SCHEMA.items():
+        if section is not None:
+            lines.append(f"{section}:")
+        indent = "  " if section is not None else ""
+        for key, (target, kind) in keys.items():
+            value = getattr(config, target)
+            if kind == _IGNORES:
+                if not value:
+                    lines.append(f"{indent}{key}: {{}}")
+                    continue
+                lines.append(f"{indent}{key}:")
+                for glob, codes in value:
+                    lines.append(f"{indent}  {_quote(glob)}: [{', '.join(codes)}]")
+            elif isinstance(value, tuple):
+                lines.append(f"{indent}{key}: [{', '.join(_quote(v) for v in value)}]")
+            else:
+                lines.append(f"{indent}{key}: {value}")
+    return "\n".join(lines) + "\n"
+
+
+def _quote(value: str) -> str:
+    return f'"{value}"' if re.search(r"[*?:#\[\]{},&!|>'\"%@`]", value) else value

@@ -1,0 +1,44 @@
+"""flake8 front end: ``flake8 --select NIL``. A thin adapter; flake8 itself applies ``# noqa``."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from typing import Any
+
+from . import __version__
+from .checker import check_tree_alone
+from .config import DEFAULTS, Config, ConfigError, resolve_config
+
+
+class Plugin:
+    name = "netra-isolation-lint"
+    version = __version__
+    # Set once per process by parse_options (flake8 re-runs it in every worker) and only read afterwards.
+    config: Config = DEFAULTS
+
+    def __init__(self, tree: ast.AST, filename: str):
+        self.tree = tree
+        self.filename = filename
+
+    @classmethod
+    def add_options(cls, manager: Any) -> None:
+        manager.add_option(
+            "--isolation-config", default=None, parse_from_config=True, normalize_paths=True,
+            help="netra-isolation-lint YAML config (default: nearest .netra-isolation.yaml upward)",
+        )
+
+    @classmethod
+    def parse_options(cls, options: Any) -> None:
+        from flake8.exceptions import ExecutionError
+
+        try:
+            cls.config = resolve_config(getattr(options, "isolation_config", None))
+        except ConfigError as error:
+            raise ExecutionError("netra-isolation-lint: " + "; ".join(error.problems)) from None
+
+    def run(self) -> Iterator[tuple[int, int, str, type]]:
+        if not isinstance(self.tree, ast.Module):
+            return
+        for finding in check_tree_alone(self.tree, self.filename, self.config):
+            yield finding.line, finding.col, f"{finding.code} {finding.message}", type(self)

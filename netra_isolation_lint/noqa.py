@@ -1,0 +1,69 @@
+"""``# noqa`` exactly as flake8 reads it, for the front ends where flake8 is not there to do it."""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+
+from .facts import Finding
+
+# flake8.defaults.NOQA_INLINE_REGEXP and NOQA_FILE, kept identical so both front ends agree.
+NOQA_INLINE = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
+NOQA_FILE = re.compile(r"\s*# flake8[:=]\s*noqa", re.IGNORECASE)
+_SPLIT = re.compile(r"[,\s]")
+
+
+def noqa_line_mapping(text: str) -> dict[int, str]:
+    """Line number -> the text searched for ``noqa``: the physical line, or the whole range of a token
+    that spans lines (a triple-quoted string), as flake8's ``FileProcessor._noqa_line_mapping`` does."""
+    lines = text.splitlines(keepends=True)
+    mapping: dict[int, str] = {}
+    first, last = len(lines) + 2, -1
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type in (tokenize.ENDMARKER, tokenize.DEDENT):
+                continue
+            first = min(first, token.start[0])
+            last = max(last, token.end[0])
+            if token.type in (tokenize.NL, tokenize.NEWLINE):
+                joined = "".join(lines[first - 1:last])
+                for number in range(first, last + 1):
+                    mapping[number] = joined
+                first, last = len(lines) + 2, -1
+    except (tokenize.TokenError, SyntaxError, ValueError, RecursionError):
+        return {}
+    if last != -1:  # a last line without a newline token
+        joined = "".join(lines[first - 1:last])
+        for number in range(first, last + 1):
+            mapping[number] = joined
+    return mapping
+
+
+def filter_noqa(findings: list[Finding], text: str) -> list[Finding]:
+    """Drop findings suppressed by ``# noqa`` / ``# noqa: CODE`` or a file-level ``# flake8: noqa``."""
+    if "noqa" not in text.lower():
+        return findings
+    lines = text.splitlines()
+    if any(NOQA_FILE.match(line) for line in lines):
+        return []
+    mapping = noqa_line_mapping(text)
+    kept = []
+    for finding in findings:
+        line = mapping.get(finding.line)
+        if line is None:
+            line = lines[finding.line - 1] if 0 < finding.line <= len(lines) else ""
+        if not is_suppressed(finding.code, line):
+            kept.append(finding)
+    return kept
+
+
+def is_suppressed(code: str, line: str) -> bool:
+    match = NOQA_INLINE.search(line)
+    if match is None:
+        return False
+    codes_text = match.group("codes")
+    if codes_text is None:
+        return True
+    codes = {c.strip() for c in _SPLIT.split(codes_text) if c.strip()}
+    return code in codes or code.startswith(tuple(codes))

@@ -1,0 +1,96 @@
+"""NIL3xx: an emitter belongs to one request. Never keep it across a context change or share it."""
+
+from __future__ import annotations
+
+import ast
+
+from ..engine import EMITTER, FileContext, ast_text
+from ..rule import Rule
+from . import docs
+
+RULES = (
+    Rule(
+        "NIL301", "cached-emitter-survives-context-change", "warning",
+        "{attr} is rebound here but the cached emitter {emitters} is not reset in this method, so events "
+        "keep going to the previous user; set it to None (or create a new emitter) here",
+        "A cached emitter is not reset where the user context changes.",
+        docs.NIL301,
+    ),
+    Rule(
+        "NIL302", "emitter-shared-beyond-request", "warning",
+        "emitter stored in {target} ({where}) outlives the request and can deliver events to another user; "
+        "keep it local to the request or on a per-request object",
+        "An emitter from a factory is stored in a module global, class attribute or module-level container.",
+        docs.NIL302,
+    ),
+)
+
+CONTAINER_METHODS = frozenset({"append", "add", "insert", "setdefault", "appendleft", "extend", "update"})
+
+
+def _is_factory_emitter(expr: ast.AST | None, ctx: FileContext) -> bool:
+    if expr is None:
+        return False
+    value = ctx.value_of(expr)
+    return value is not None and value.kind == EMITTER and bool(value.origin)
+
+
+def _targets(node: ast.Assign | ast.AnnAssign) -> tuple[ast.AST, ...]:
+    return tuple(node.targets) if isinstance(node, ast.Assign) else (node.target,)
+
+
+def emitter_stored_in_shared_place(node: ast.Assign | ast.AnnAssign, ctx: FileContext) -> None:
+    if not _is_factory_emitter(node.value, ctx):
+        return
+    for target in _targets(node):
+        where = ctx.shared_storage(target)
+        if where is not None:
+            ctx.report(node, "NIL302", target=ast_text(target), where=where)
+
+
+def emitter_added_to_module_container(node: ast.Call, ctx: FileContext) -> None:
+    func = node.func
+    if (isinstance(func, ast.Attribute) and func.attr in CONTAINER_METHODS
+            and ctx.is_module_container(func.value)
+            and any(_is_factory_emitter(a, ctx) for a in (*node.args, *(k.value for k in node.keywords)))):
+        ctx.report(node, "NIL302", target=ast_text(func.value), where="a module-level container")
+
+
+def record_emitter_cache_and_context_change(node: ast.Assign | ast.AnnAssign, ctx: FileContext) -> None:
+    """Collect, per method, emitter attributes set from a factory or reset, and context rebinds."""
+    method = ctx.method
+    if method is None or method.cls is None or node.value is None:
+        return
+    cls = method.cls
+    for target in _targets(node):
+        if not (isinstance(target, ast.Attribute) and ctx.is_self(target.value)):
+            continue
+        attr = target.attr
+        value = ctx.value_of(node.value)
+        if value is not None and value.kind == EMITTER and value.origin[:1] == ("factory",):
+            cls.emitter_attrs.setdefault(attr, node)
+            method.emitter_resets.add(attr)
+        elif isinstance(node.value, ast.Constant) and node.value.value is None:
+            method.emitter_resets.add(attr)
+        if attr in ctx.config.context_attributes and method.name != "__init__":
+            method.context_assignments.append((node, f"self.{attr}"))
+
+
+def cached_emitter_not_reset_on_context_change(node: ast.ClassDef, ctx: FileContext) -> None:
+    cls = ctx.scope.cls
+    if cls is None or not cls.emitter_attrs:
+        return
+    for statement, attr, resets in cls.context_changes:
+        missing = [name for name in cls.emitter_attrs if name not in resets]
+        if missing:
+            ctx.report(statement, "NIL301", attr=attr, emitters=", ".join(f"self.{m}" for m in missing))
+
+
+ON = {
+    ast.Assign: (emitter_stored_in_shared_place, record_emitter_cache_and_context_change),
+    ast.AnnAssign: (emitter_stored_in_shared_place, record_emitter_cache_and_context_change),
+    ast.Call: (emitter_added_to_module_container,),
+}
+ON_LEAVE = {
+    ast.ClassDef: (cached_emitter_not_reset_on_context_change,),
+}
