@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 
 from . import __version__
@@ -73,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
         for path, reason in missing:
             print(f"{PROG}: error: {path}: {reason}", file=sys.stderr)
         return 2
-    report = lint(sources, config)
+    whole_project = len(sources) > 1 or any(os.path.isdir(p) for p in args.paths)
+    report = lint(sources, config, project_anchor=(config.source or args.paths[0]) if whole_project else None)
     sys.stdout.write(FORMATS[args.format](report))
     if report.internal_errors:
         return 2

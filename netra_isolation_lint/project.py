@@ -1,12 +1,17 @@
 """Verdicts that need more than one node: class hierarchies, signatures, emitter classes, events.
 
-Every front end builds a :class:`Project`: flake8 and pylint from the one file they were handed, the CLI
-from every file it was given. The checks are the same; only what the project can see differs.
+Every front end builds a :class:`Project`: flake8 from the one file it was handed, pylint from that
+file plus the modules it imports from (loaded on first use), the CLI from every file it was given.
+The checks are the same; only what the project can see differs.
+
+Module names come from paths, so two scripts outside any package can share one (``a/run.py`` and
+``b/run.py``). Nothing is dropped for that: a name is looked up in the asking module first, then in the
+first module that defined it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from .config import Config
 from .engine import name_matches
@@ -14,20 +19,46 @@ from .facts import ClassInfo, Finding, FunctionInfo, InitInfo, ModuleFacts
 
 MAX_CHAIN = 32  # re-export hops and inheritance depth followed before giving up (cycles, pathologies)
 
+Loader = Callable[[str], "ModuleFacts | None"]
+
 
 class Project:
-    def __init__(self, modules: Iterable[ModuleFacts], config: Config):
+    """What is known across modules. ``load`` (pylint) fetches a module by name on first use; the CLI
+    passes every file up front and no loader."""
+
+    def __init__(self, modules: Iterable[ModuleFacts], config: Config, load: Loader | None = None):
         self.config = config
+        self.all_modules: list[ModuleFacts] = []
         self.modules: dict[str, ModuleFacts] = {}
         self.classes: dict[str, ClassInfo] = {}
         self.functions: dict[str, FunctionInfo] = {}
+        self._home: dict[int, ModuleFacts] = {}  # id(ClassInfo) -> the module defining it
+        self._local: dict[int, dict[str, ClassInfo]] = {}  # id(module) -> its classes by qualname
+        self._bound: dict[int, bool] = {}  # id(ClassInfo) -> context-bound
+        self._load = load
+        self._tried: set[str] = set()
         for module in modules:
-            self.modules.setdefault(module.module, module)
-            for cls in module.classes:
-                self.classes.setdefault(cls.qualname, cls)
-            for function in module.functions:
-                self.functions.setdefault(function.qualname, function)
-        self._bound: dict[str, bool] = {}
+            self.add(module)
+
+    def add(self, module: ModuleFacts) -> None:
+        self.all_modules.append(module)
+        self.modules.setdefault(module.module, module)
+        local = self._local.setdefault(id(module), {})
+        for cls in module.classes:
+            self.classes.setdefault(cls.qualname, cls)
+            local.setdefault(cls.qualname, cls)
+            self._home[id(cls)] = module
+        for function in module.functions:
+            self.functions.setdefault(function.qualname, function)
+
+    def _module(self, name: str) -> ModuleFacts | None:
+        facts = self.modules.get(name)
+        if facts is None and self._load is not None and name and name not in self._tried:
+            self._tried.add(name)
+            facts = self._load(name)
+            if facts is not None:
+                self.add(facts)
+        return facts
 
     # ------------------------------------------------------------------ lookups
     def lookup(self, qualname: str) -> str:
@@ -36,47 +67,55 @@ class Project:
             if qualname in self.classes or qualname in self.functions:
                 return qualname
             module, _, name = qualname.rpartition(".")
-            facts = self.modules.get(module)
+            facts = self._module(module)
             target = facts.bindings.get(name) if facts is not None else None
             if target is None or target == qualname:
                 return qualname
             qualname = target
         return qualname
 
-    def class_info(self, qualname: str) -> ClassInfo | None:
+    def class_info(self, qualname: str, asking: ModuleFacts | None = None) -> ClassInfo | None:
+        if asking is not None:
+            local = self._local.get(id(asking), {}).get(qualname)
+            if local is not None:
+                return local
         return self.classes.get(self.lookup(qualname))
 
-    def is_context_bound(self, qualname: str) -> bool:
-        if qualname not in self._bound:
-            self._bound[qualname] = self._context_bound(qualname, 0)
-        return self._bound[qualname]
-
-    def _context_bound(self, qualname: str, depth: int) -> bool:
-        config = self.config
-        if depth > MAX_CHAIN:
-            return False
-        cls = self.class_info(qualname)
+    def is_context_bound(self, qualname: str, asking: ModuleFacts | None = None) -> bool:
+        cls = self.class_info(qualname, asking)
         if cls is None:
-            return name_matches(qualname, config.bound_classes)
-        if name_matches(cls.name, config.bound_classes):
-            return True
-        self._bound.setdefault(cls.qualname, False)  # cycle guard while walking the bases
-        for base in cls.bases:
-            if name_matches(base, config.agent_bases) or name_matches(base, config.bound_classes):
-                return True
-            if self.class_info(base) is not None and self._context_bound(base, depth + 1):
-                return True
-        return False
+            return name_matches(qualname, self.config.bound_classes)
+        return self.class_is_context_bound(cls)
 
-    def init_of(self, qualname: str) -> InitInfo | None:
+    def class_is_context_bound(self, cls: ClassInfo, depth: int = 0) -> bool:
+        key = id(cls)
+        if key in self._bound:
+            return self._bound[key]
+        config = self.config
+        self._bound[key] = False  # cycle guard while the bases are walked
+        result = name_matches(cls.name, config.bound_classes)
+        home = self._home.get(key)
+        for base in cls.bases:
+            if result or depth > MAX_CHAIN:
+                break
+            if name_matches(base, config.agent_bases) or name_matches(base, config.bound_classes):
+                result = True
+            else:
+                info = self.class_info(base, home)
+                result = info is not None and self.class_is_context_bound(info, depth + 1)
+        self._bound[key] = result
+        return result
+
+    def init_of(self, qualname: str, asking: ModuleFacts | None = None) -> InitInfo | None:
         """The ``__init__`` a class uses: its own or the nearest one up its in-project bases."""
-        cls = self.class_info(qualname)
+        cls = self.class_info(qualname, asking)
         for _ in range(MAX_CHAIN):
             if cls is None:
                 return None
             if cls.init is not None:
                 return cls.init
-            cls = next((b for b in map(self.class_info, cls.bases) if b is not None), None)
+            home = self._home.get(id(cls))
+            cls = next((b for b in (self.class_info(q, home) for q in cls.bases) if b is not None), None)
         return None
 
     # ------------------------------------------------------------------ verdicts
@@ -90,7 +129,6 @@ class Project:
 
     def emitted_events(self) -> set[str]:
         events: set[str] = set()
-        for module in self.modules.values():
+        for module in self.all_modules:
             events |= module.emitted_events
         return events
-

@@ -58,7 +58,9 @@ def unparseable(path: str, exc: BaseException) -> Finding:
     return Finding(max(1, line), col, "NIL900", RULES["NIL900"].format(error=error))
 
 
-def lint(sources: list[SourceFile], config: Config) -> Report:
+def lint(sources: list[SourceFile], config: Config, project_anchor: str | None = None) -> Report:
+    """Check ``sources`` as one project. With ``project_anchor`` (a directory or several files were
+    given), project-wide findings (NIL403) are reported against that path."""
     report = Report(files=len(sources))
     analysed: list[tuple[ModuleFacts, str | None]] = []
     package_dirs: dict[str, bool] = {}
@@ -85,8 +87,17 @@ def lint(sources: list[SourceFile], config: Config) -> Report:
         if text is not None:
             findings = filter_noqa(findings, text)
         report.results.extend(_results(facts.path, findings))
+    if project_anchor is not None:
+        report.results.extend(_results(project_anchor, finish(project_wide_findings(project), config, project_anchor)))
     report.results.sort()
     return report
+
+
+def project_wide_findings(project: Project) -> list[Finding]:
+    from .rules.events import critical_events_never_emitted
+
+    return [Finding(1, 0, "NIL403", RULES["NIL403"].format(event=event))
+            for event in critical_events_never_emitted(project)]
 
 
 def _results(path: str, findings: list[Finding]) -> list[Result]:

@@ -131,7 +131,7 @@ def init_checks(module: ModuleFacts, project) -> Iterator[Finding]:
     config = project.config
     for cls in module.classes:
         init = cls.init
-        if init is None or not project.is_context_bound(cls.qualname):
+        if init is None or not project.class_is_context_bound(cls):
             continue
         if init.context_param is None and not init.forwards_kwargs:
             yield Finding(init.line, init.col, "NIL201", BY_CODE["NIL201"].format(
@@ -147,9 +147,9 @@ def instantiation_checks(module: ModuleFacts, project) -> Iterator[Finding]:
     for inst in module.instantiations:
         if inst.star_kwargs or inst.context_set_after or config.context_parameter in inst.keywords:
             continue
-        if not project.is_context_bound(inst.callee):
+        if not project.is_context_bound(inst.callee, module):
             continue
-        init = project.init_of(inst.callee)
+        init = project.init_of(inst.callee, module)
         if init is not None:
             if init.context_param is None and not init.forwards_kwargs:
                 continue  # the class cannot take it: NIL201 on its __init__ says so

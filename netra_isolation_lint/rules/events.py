@@ -23,6 +23,13 @@ RULES = (
         "A literal event name passed to an event sink is not configured.",
         docs.NIL402,
     ),
+    Rule(
+        "NIL403", "critical-event-never-emitted", "warning",
+        "critical event {event!r} is never emitted by any analysed file; emit it with "
+        "emitter.emit_{event}(...) where the agent reaches that stage, or the user's chat never shows it",
+        "A configured critical event is emitted nowhere in the analysed project.",
+        docs.NIL403, front_ends="cli",
+    ),
 )
 
 
@@ -89,6 +96,12 @@ def record_emitter_call(node: ast.Call, ctx: FileContext) -> None:
         star_args=any(isinstance(a, ast.Starred) for a in node.args),
         star_kwargs=any(k.arg is None for k in node.keywords),
     ))
+
+
+def critical_events_never_emitted(project) -> list[str]:
+    """NIL403: critical events no analysed file emits, in configuration order."""
+    emitted = project.emitted_events()
+    return [event for event in project.config.critical_events if event not in emitted]
 
 
 ON = {

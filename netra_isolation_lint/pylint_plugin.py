@@ -1,0 +1,115 @@
+"""pylint front end: ``pylint --load-plugins netra_isolation_lint.pylint_plugin``.
+
+A thin adapter over the same engine. pylint hands us one module at a time; astroid's module finder
+(no inference, no import of the analysed code) locates the modules a class's bases and instantiated
+classes come from, and the engine reads those files too, so cross-module agents are seen as the CLI
+sees them. Only modules of the same top-level package are followed: that is the project, and it
+keeps the plugin from re-reading the standard library.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from typing import TYPE_CHECKING
+
+from pylint.checkers import BaseRawFileChecker
+from pylint.interfaces import HIGH
+
+from .checker import analyze_tree, finish, parse, project_findings
+from .config import DEFAULTS, Config, ConfigError, resolve_config
+from .facts import ModuleFacts
+from .noqa import filter_noqa
+from .project import Project
+from .registry import RULES
+from .runner import decode
+from .sources import SourceFile, Skipped, read_source
+
+if TYPE_CHECKING:
+    from astroid import nodes
+    from pylint.lint import PyLinter
+
+PYLINT_RULES = {code: rule for code, rule in RULES.items() if rule.front_ends == "all"}
+
+
+class IsolationChecker(BaseRawFileChecker):
+    name = "netra-isolation"
+    msgs = {
+        rule.pylint_msgid: ("%s", rule.slug, f"{rule.summary} See {rule.help_uri}")
+        for rule in PYLINT_RULES.values()
+    }
+    options = (
+        ("isolation-config", {
+            "default": None, "type": "string", "metavar": "<file>",
+            "help": "netra-isolation-lint YAML config (default: nearest .netra-isolation.yaml upward)",
+        }),
+    )
+
+    def check_consistency(self) -> None:
+        """pylint wants one checker's ids to share their two middle digits; ours encode the rule code
+        (NIL101 -> W9101, NIL402 -> W9402) so that one checker, ``netra-isolation``, holds every rule.
+        What matters still holds: each id is well-formed and unique."""
+        ids = [msgid for msgid in self.msgs]
+        if len(set(ids)) != len(ids) or not all(len(i) == 5 and i[0] in "EWCRI" and i[1] == "9" for i in ids):
+            super().check_consistency()
+
+    def __init__(self, linter: PyLinter) -> None:
+        super().__init__(linter)
+        self._config: Config = DEFAULTS
+        self._loaded: dict[str, ModuleFacts | None] = {}
+
+    def open(self) -> None:
+        try:
+            self._config = resolve_config(self.linter.config.isolation_config)
+        except ConfigError as error:
+            for problem in error.problems:
+                print(f"netra-isolation-lint: error: {problem}", file=sys.stderr)
+            sys.exit(32)  # pylint's own exit status for a usage error: fail closed, never lint with defaults
+
+    def process_module(self, node: nodes.Module) -> None:
+        path = node.file or node.name
+        try:
+            with node.stream() as stream:
+                data = stream.read()
+            tree = parse(data, path)
+        except (SyntaxError, ValueError, RecursionError, MemoryError, OSError):
+            return  # pylint reports syntax-error / unreadable files itself
+        facts = analyze_tree(tree, path, self._config, module=node.name)
+        package = node.name.partition(".")[0]
+        project = Project([facts], self._config, load=lambda name: self._load(name, package))
+        findings = finish(project_findings(project, facts), self._config, path)
+        if b"noqa" in data.lower():
+            findings = filter_noqa(findings, decode(data))
+        self._report(findings)
+
+    def _report(self, findings) -> None:
+        for finding in findings:
+            rule = RULES[finding.code]
+            self.add_message(rule.slug, line=finding.line, col_offset=finding.col, args=(finding.message,),
+                             confidence=HIGH)
+
+    def _load(self, name: str, package: str) -> ModuleFacts | None:
+        if name.partition(".")[0] != package:
+            return None
+        if name not in self._loaded:
+            self._loaded[name] = self._analyse_module(name)
+        return self._loaded[name]
+
+    def _analyse_module(self, name: str) -> ModuleFacts | None:
+        from astroid import modutils
+
+        try:
+            path = modutils.file_from_modpath(name.split("."))
+        except (ImportError, SyntaxError, ValueError, AttributeError):
+            return None
+        if not path or not path.endswith(".py"):
+            return None
+        try:
+            tree: ast.Module = parse(read_source(SourceFile(path, path), self._config.max_file_bytes), path)
+        except (Skipped, SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        return analyze_tree(tree, path, self._config, module=name)
+
+
+def register(linter: PyLinter) -> None:
+    linter.register_checker(IsolationChecker(linter))
