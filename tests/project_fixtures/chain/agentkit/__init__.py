@@ -1,0 +1,1 @@
+"""Agent chain across modules: core (base) -> tooling (intermediate) -> reporting (concrete) -> registry."""

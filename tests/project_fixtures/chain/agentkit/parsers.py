@@ -1,0 +1,3 @@
+class UserAgentParser:
+    def __init__(self, header):
+        self.header = header

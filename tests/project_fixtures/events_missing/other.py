@@ -1,0 +1,2 @@
+async def report(emitter):
+    await emitter.emit_agent_thinking({"message": "still working"})

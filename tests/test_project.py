@@ -1,0 +1,129 @@
+"""Whole-project analysis: cross-module agents, NIL403, and how the front ends differ by design.
+
+In project fixtures, ``# expect: CODE`` is found by every front end; ``# expect[project]: CODE`` only by
+the CLI and pylint, which see other modules (flake8 checks one file at a time and must not report it).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_cli, run_flake8, run_pylint
+
+FIXTURES = ROOT / "tests" / "project_fixtures"
+EXPECT = re.compile(r"#\s*expect(\[project\])?:\s*([A-Z0-9, ]+)")
+
+
+def expectations(root: Path) -> tuple[set, set]:
+    """(expected from every front end, expected only where the project is visible) as (path, line, code)."""
+    everywhere, project_only = set(), set()
+    for path in sorted(root.rglob("*.py")):
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            match = EXPECT.search(line)
+            if match:
+                target = project_only if match.group(1) else everywhere
+                for code in match.group(2).replace(",", " ").split():
+                    target.add((path.relative_to(root).as_posix(), number, code))
+    return everywhere, project_only
+
+
+def cli_findings(cwd: Path, *args: str) -> set:
+    result = run_cli("--format", "json", *args, cwd=cwd)
+    assert result.returncode in (0, 1), result.stderr
+    return {(r["path"], r["line"], r["code"]) for r in json.loads(result.stdout)}
+
+
+def text_findings(output: str) -> set:
+    found = set()
+    for line in output.splitlines():
+        match = re.match(r"^(?P<path>[^:\s][^:]*):(?P<line>\d+):\d+: (?:(?P<code>NIL\d{3})|(?P<msgid>[EW]9\d{3}))", line)
+        if match:
+            code = match.group("code") or "NIL" + match.group("msgid")[2:]
+            found.add((match.group("path"), int(match.group("line")), code))
+    return found
+
+
+def test_three_module_chain_fully_reported_by_cli():
+    root = FIXTURES / "chain"
+    everywhere, project_only = expectations(root)
+    assert project_only, "the chain fixture must carry cross-module expectations"
+    assert cli_findings(root, "--ignore", "NIL403", "agentkit") == everywhere | project_only
+
+
+def test_pylint_sees_the_chain_like_the_cli():
+    root = FIXTURES / "chain"
+    everywhere, project_only = expectations(root)
+    result = run_pylint("agentkit", cwd=root)
+    assert "Traceback" not in result.stderr
+    assert text_findings(result.stdout) == everywhere | project_only
+
+
+def test_flake8_sees_only_single_file_findings_by_design():
+    root = FIXTURES / "chain"
+    everywhere, project_only = expectations(root)
+    result = run_flake8("agentkit", cwd=root)
+    found = text_findings(result.stdout)
+    assert found == everywhere
+    assert not found & project_only
+
+
+def test_nil403_reports_each_missing_critical_event_once():
+    root = FIXTURES / "events_missing"
+    result = run_cli("--format", "json", ".", cwd=root)
+    rows = [r for r in json.loads(result.stdout) if r["code"] == "NIL403"]
+    assert len(rows) == 1
+    assert "'tool_completed'" in rows[0]["message"]  # the f-string sink does not count as emitting it
+    assert result.returncode == 1
+
+
+def test_nil403_quiet_when_every_critical_event_is_emitted():
+    root = FIXTURES / "events_complete"
+    result = run_cli(".", cwd=root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == ""
+
+
+def test_nil403_only_for_a_directory_or_several_files():
+    root = FIXTURES / "events_missing"
+    single = run_cli("--format", "json", "other.py", cwd=root)
+    assert [r for r in json.loads(single.stdout) if r["code"] == "NIL403"] == []
+    several = run_cli("--format", "json", "other.py", "agent.py", cwd=root)
+    assert [r["code"] for r in json.loads(several.stdout)] == ["NIL403"]
+
+
+def test_nil403_is_reported_at_the_config_file_when_there_is_one(tmp_path):
+    (tmp_path / ".netra-isolation.yaml").write_text("critical_events: [agent_started, agent_done]\n")
+    (tmp_path / "a.py").write_text("async def f(emitter):\n    await emitter.emit_agent_started({})\n")
+    (tmp_path / "b.py").write_text("")
+    result = run_cli("--format", "json", ".", cwd=tmp_path)
+    rows = json.loads(result.stdout)
+    assert [(Path(r["path"]).name, r["code"]) for r in rows] == [(".netra-isolation.yaml", "NIL403")]
+    assert "'agent_done'" in rows[0]["message"]
+
+
+def test_examples_same_findings_cli_flake8_pylint():
+    cli = cli_findings(ROOT, "examples")
+    flake8 = text_findings(run_flake8("examples", cwd=ROOT).stdout)
+    pylint = text_findings(run_pylint("examples/legacy", "examples/migrated", cwd=ROOT).stdout)
+    assert cli, "the legacy example must produce findings"
+    assert cli == flake8 == pylint
+
+
+def test_pylint_clean_on_migrated_example_and_reports_legacy():
+    clean = run_pylint("examples/migrated", cwd=ROOT)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    legacy = run_pylint("examples/legacy", cwd=ROOT)
+    assert legacy.returncode != 0
+    assert {c for _, _, c in text_findings(legacy.stdout)} >= {"NIL101", "NIL102", "NIL103", "NIL104", "NIL201"}
+
+
+@pytest.mark.parametrize("target", ["tests", "netra_isolation_lint", "examples"])
+def test_pylint_plugin_never_crashes_on_the_project_itself(target):
+    result = run_pylint(target, "--recursive", "y", cwd=ROOT)
+    assert "Traceback" not in result.stderr
+    assert "astroid-error" not in result.stdout and "F0002" not in result.stdout
+    assert result.returncode & (1 | 32) == 0, result.stdout[-2000:] + result.stderr[-2000:]
