@@ -64,8 +64,8 @@ class FunctionState:
 
 
 class ClassState:
-    __slots__ = ("qualname", "name", "node", "bases", "init", "methods", "attr_values", "emitter_attrs",
-                 "context_changes")
+    __slots__ = ("qualname", "name", "node", "bases", "init", "methods", "attributes", "attr_values",
+                 "emitter_attrs", "context_changes")
 
     def __init__(self, qualname: str, name: str, node: ast.ClassDef, bases: tuple[str, ...]):
         self.qualname = qualname
@@ -74,6 +74,7 @@ class ClassState:
         self.bases = bases
         self.init: InitInfo | None = None
         self.methods: dict[str, Signature] = {}
+        self.attributes: set[str] = set()
         self.attr_values: dict[str, Value] = {}
         self.emitter_attrs: dict[str, ast.AST] = {}  # self.<attr> assigned from an emitter factory
         # (statement, context attribute, emitter attributes reset in the same method), methods other than __init__
@@ -412,7 +413,20 @@ def _is_method_decorator(node: ast.AST, names: tuple[str, ...]) -> bool:
     return any(isinstance(d, ast.Name) and d.id in names for d in getattr(node, "decorator_list", ()))
 
 
-_VISIT, _OPEN, _LEAVE = 0, 1, 2
+_OPEN, _LEAVE = 1, 2
+_SCOPE_TYPES = frozenset({ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef})
+_NOT_CHILDREN = frozenset({"ctx", "type_comment"})
+
+
+def _node_fields(kind: type) -> tuple[str, ...]:
+    return tuple(reversed([f for f in getattr(kind, "_fields", ()) if f not in _NOT_CHILDREN]))
+
+
+# Per node type, its fields that can hold nodes, reversed so a stack visits them in source order.
+# Expression contexts (Load/Store) are skipped: a third of all nodes, never of interest.
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {
+    kind: _node_fields(kind) for kind in vars(ast).values() if isinstance(kind, type) and issubclass(kind, ast.AST)
+}
 
 
 def _outer_parts(node: ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.AST]:
@@ -440,35 +454,47 @@ class Walker:
     def run(self, tree: ast.Module) -> None:
         ctx = self.ctx
         handlers = self.handlers
-        stack: list[tuple[ast.AST, int]] = [(tree, _VISIT)]
+        entering = {
+            ast.Import: self._enter_Import, ast.ImportFrom: self._enter_ImportFrom, ast.Global: self._enter_Global,
+            ast.Assign: self._enter_Assign, ast.AnnAssign: self._enter_AnnAssign, ast.With: self._enter_With,
+            ast.AsyncWith: self._enter_With, ast.Return: self._enter_Return,
+        }
+        child_fields = _CHILD_FIELDS
+        # Entries are nodes to visit, or (phase, node) markers to open or leave a scope.
+        stack: list = [(_LEAVE, tree)]
+        stack.extend(reversed(tree.body))
         while stack:
-            node, phase = stack.pop()
-            if phase == _LEAVE:
-                self._leave(node)
+            node = stack.pop()
+            kind = type(node)
+            if kind is tuple:
+                phase, node = node
+                if phase == _OPEN:
+                    self._open(node)
+                else:
+                    self._leave(node)
                 continue
-            if phase == _OPEN:
-                self._open(node)
-                continue
-            for handler in handlers.get(type(node), ()):
+            for handler in handlers.get(kind, ()):
                 handler(node, ctx)
-            self._enter(node)
-            if isinstance(node, (ast.ClassDef, *FUNCTION_NODES)):
+            enter = entering.get(kind)
+            if enter is not None:
+                enter(node)
+            if kind in _SCOPE_TYPES:
                 # Decorators, bases, defaults and annotations belong to the enclosing scope;
                 # the body to the new one, opened in between.
-                stack.append((node, _LEAVE))
-                stack.extend((child, _VISIT) for child in reversed(node.body))
-                stack.append((node, _OPEN))
-                stack.extend((child, _VISIT) for child in reversed(_outer_parts(node)))
+                stack.append((_LEAVE, node))
+                stack.extend(reversed(node.body))
+                stack.append((_OPEN, node))
+                stack.extend(reversed(_outer_parts(node)))
                 continue
-            if isinstance(node, ast.Module):
-                stack.append((node, _LEAVE))
-            stack.extend((child, _VISIT) for child in reversed(list(ast.iter_child_nodes(node))))
-
-    # -- entering nodes
-    def _enter(self, node: ast.AST) -> None:
-        method = getattr(self, "_enter_" + type(node).__name__, None)
-        if method is not None:
-            method(node)
+            fields = child_fields.get(kind)
+            for name in fields if fields is not None else _node_fields(kind):
+                value = getattr(node, name, None)
+                if value is None:
+                    continue
+                if type(value) is list:
+                    stack.extend(item for item in reversed(value) if isinstance(item, ast.AST))
+                elif isinstance(value, ast.AST):
+                    stack.append(value)
 
     def _enter_Import(self, node: ast.Import) -> None:
         scope = self.ctx.scope
@@ -520,6 +546,8 @@ class Walker:
 
     def _bind_target(self, target: ast.AST, source: ast.AST | None, value: Value | None) -> None:
         ctx = self.ctx
+        if isinstance(target, ast.Name) and ctx.scope.cls is not None:
+            ctx.scope.cls.attributes.add(target.id)
         if isinstance(target, ast.Name):
             alias = None
             if source is not None and isinstance(source, (ast.Name, ast.Attribute)) and value is None:
@@ -528,6 +556,7 @@ class Walker:
         elif isinstance(target, ast.Attribute) and ctx.is_self(target.value):
             cls = ctx.method.cls if ctx.method else None
             if cls is not None:
+                cls.attributes.add(target.attr)
                 if value is not None:
                     cls.attr_values[target.attr] = value
                 else:
@@ -637,7 +666,8 @@ class Walker:
     def _leave_class(self, state: ClassState) -> None:
         self.ctx.facts.classes.append(ClassInfo(
             state.qualname, state.name, state.node.lineno, state.bases, state.init,
-            tuple(sorted(state.methods.items())),
+            tuple(sorted(state.methods.items())), tuple(sorted(state.attributes - state.methods.keys())),
+            dynamic=bool({"__getattr__", "__getattribute__"} & state.methods.keys()),
         ))
 
 

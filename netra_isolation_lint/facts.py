@@ -48,6 +48,8 @@ class ClassInfo:
     bases: tuple[str, ...]  # resolved through imports and aliases
     init: InitInfo | None
     methods: tuple[tuple[str, Signature], ...] = ()
+    attributes: tuple[str, ...] = ()  # other names assigned in the body or on self: they exist, shape unknown
+    dynamic: bool = False  # defines __getattr__/__getattribute__: any name may exist
 
 
 @dataclass(frozen=True)

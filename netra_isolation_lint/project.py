@@ -33,6 +33,7 @@ class Project:
         self.classes: dict[str, ClassInfo] = {}
         self.functions: dict[str, FunctionInfo] = {}
         self._home: dict[int, ModuleFacts] = {}  # id(ClassInfo) -> the module defining it
+        self._function_home: dict[str, ModuleFacts] = {}
         self._local: dict[int, dict[str, ClassInfo]] = {}  # id(module) -> its classes by qualname
         self._bound: dict[int, bool] = {}  # id(ClassInfo) -> context-bound
         self._load = load
@@ -50,6 +51,7 @@ class Project:
             self._home[id(cls)] = module
         for function in module.functions:
             self.functions.setdefault(function.qualname, function)
+            self._function_home.setdefault(function.qualname, module)
 
     def _module(self, name: str) -> ModuleFacts | None:
         facts = self.modules.get(name)
@@ -117,6 +119,74 @@ class Project:
             home = self._home.get(id(cls))
             cls = next((b for b in (self.class_info(q, home) for q in cls.bases) if b is not None), None)
         return None
+
+    # ------------------------------------------------------------------ emitter classes
+    def emitter_classes(self, origin: tuple[str, ...], asking: ModuleFacts | None = None,
+                        depth: int = 0) -> list[ClassInfo]:
+        """The class(es) an emitter value is an instance of, from the factory or getter that made it.
+        Empty when the project does not show it (then nothing is said about the calls on it)."""
+        if depth > 8 or len(origin) < 3:
+            return []
+        _, owner, name = origin[:3]
+        function = self._method(owner, name, asking) if owner else None
+        if function is None:
+            return self._configured_emitter_classes()
+        found: list[ClassInfo] = []
+        home = self._function_home.get(function.qualname)
+        for qualname in function.returns:
+            info = self.class_info(qualname, home)
+            if info is not None and info not in found:
+                found.append(info)
+        for inner in function.returns_origin:
+            for info in self.emitter_classes(inner, home, depth + 1):
+                if info not in found:
+                    found.append(info)
+        return found or self._configured_emitter_classes()
+
+    def _configured_emitter_classes(self) -> list[ClassInfo]:
+        names = self.config.emitter_classes
+        return [c for q, c in self.classes.items() if names and name_matches(q, names)]
+
+    def _method(self, owner: str, name: str, asking: ModuleFacts | None) -> FunctionInfo | None:
+        """A method's facts, looked up through the class's in-project bases."""
+        cls = self.class_info(owner, asking)
+        for _ in range(MAX_CHAIN):
+            if cls is None:
+                return self.functions.get(f"{self.lookup(owner)}.{name}")
+            function = self.functions.get(f"{cls.qualname}.{name}")
+            if function is not None or dict(cls.methods).get(name) is not None:
+                return function
+            home = self._home.get(id(cls))
+            cls = next((b for b in (self.class_info(q, home) for q in cls.bases) if b is not None), None)
+        return None
+
+    def member(self, cls: ClassInfo, name: str):
+        """(True, Signature) for a method, (True, None) for another attribute, (False, None) when the class
+        and all its bases are in the project and none has it, (None, None) when that cannot be known."""
+        for _ in range(MAX_CHAIN):
+            if cls.dynamic:
+                return None, None
+            methods = dict(cls.methods)
+            if name in methods:
+                return True, methods[name]
+            if name in cls.attributes:
+                return True, None
+            bases = [b for b in cls.bases if b not in ("object", "builtins.object")]
+            if not bases:
+                return False, None
+            if len(bases) > 1:
+                home = self._home.get(id(cls))
+                results = [self.member(info, name) if info is not None else (None, None)
+                           for info in (self.class_info(b, home) for b in bases)]
+                found = next((r for r in results if r[0]), None)
+                if found is not None:
+                    return found
+                return (None, None) if any(r[0] is None for r in results) else (False, None)
+            base = self.class_info(bases[0], self._home.get(id(cls)))
+            if base is None:
+                return None, None
+            cls = base
+        return None, None
 
     # ------------------------------------------------------------------ verdicts
     def findings_for(self, module: ModuleFacts) -> list[Finding]:

@@ -6,7 +6,7 @@ import ast
 import difflib
 
 from ..engine import EMITTER, FileContext
-from ..facts import EmitterCall
+from ..facts import EmitterCall, Finding, ModuleFacts, Signature
 from ..rule import Rule
 from . import docs
 
@@ -30,7 +30,22 @@ RULES = (
         "A configured critical event is emitted nowhere in the analysed project.",
         docs.NIL403, front_ends="cli",
     ),
+    Rule(
+        "NIL404", "emitter-method-does-not-exist", "error",
+        "{cls} has no method {method}(); this call raises AttributeError and the user never gets the event; "
+        "{hint}",
+        "A method called on an emitter is not defined by the emitter's class.",
+        docs.NIL404,
+    ),
+    Rule(
+        "NIL405", "emitter-call-does-not-fit-signature", "error",
+        "{cls}.{method}() {problem}; this call raises TypeError and the user never gets the event: "
+        "call it as {method}({params})",
+        "A call to an emitter method passes arguments its signature cannot accept.",
+        docs.NIL405,
+    ),
 )
+BY_CODE = {rule.code: rule for rule in RULES}
 
 
 def _closest(word: str, candidates: list[str]) -> str | None:
@@ -103,6 +118,70 @@ def critical_events_never_emitted(project) -> list[str]:
     emitted = project.emitted_events()
     return [event for event in project.config.critical_events if event not in emitted]
 
+
+def emitter_api_contract(module: ModuleFacts, project) -> list[Finding]:
+    """NIL404/NIL405: calls on an emitter checked against the class its factory returns."""
+    found = []
+    for call in module.emitter_calls:
+        classes = project.emitter_classes(call.origin, module)
+        if not classes:
+            continue
+        members = [(cls, *project.member(cls, call.method)) for cls in classes]
+        if any(exists is None for _, exists, _ in members):
+            continue
+        present = [(cls, sig) for cls, exists, sig in members if exists]
+        names = " or ".join(sorted({cls.name for cls in classes}))
+        if not present:
+            methods = sorted({m for cls in classes for m, _ in cls.methods if not m.startswith("_")})
+            suggestion = _closest(call.method, methods)
+            hint = f"did you mean {suggestion}()?" if suggestion else f"it has: {', '.join(methods[:8]) or 'no public methods'}"
+            found.append(Finding(call.line, call.col, "NIL404",
+                                 BY_CODE["NIL404"].format(cls=names, method=call.method, hint=hint)))
+            continue
+        if any(sig is None for _, sig in present):
+            continue
+        problems = [signature_problem(sig, call) for _, sig in present]
+        if all(problems):
+            sig = present[0][1]
+            found.append(Finding(call.line, call.col, "NIL405", BY_CODE["NIL405"].format(
+                cls=present[0][0].name, method=call.method, problem=problems[0], params=describe(sig))))
+    return found
+
+
+def signature_problem(sig: Signature, call: EmitterCall) -> str | None:
+    """Why a call cannot bind to a signature, judged only where the call's shape is fully visible."""
+    if call.star_args or call.star_kwargs:
+        return None
+    positional_names = sig.positional
+    if call.positional > len(positional_names) and not sig.varargs:
+        return f"takes {len(positional_names)} positional argument(s) but {call.positional} were given"
+    filled = set(positional_names[:call.positional])
+    for keyword in call.keywords:
+        if keyword in filled and keyword not in sig.positional[:sig.positional_only]:
+            return f"got multiple values for argument {keyword!r}"
+        if not sig.accepts_keyword(keyword):
+            return f"got an unexpected keyword argument {keyword!r}"
+    given = filled | set(call.keywords)
+    missing = [name for name in positional_names[:sig.required_positional] if name not in given]
+    missing += [name for name in sig.required_keyword_only if name not in given]
+    if missing:
+        return f"is missing required argument(s) {', '.join(repr(m) for m in missing)}"
+    return None
+
+
+def describe(sig: Signature) -> str:
+    parts = list(sig.positional)
+    if sig.varargs:
+        parts.append("*args")
+    elif sig.keyword_only:
+        parts.append("*")
+    parts.extend(sig.keyword_only)
+    if sig.varkw:
+        parts.append("**kwargs")
+    return ", ".join(parts)
+
+
+PROJECT_CHECKS = (emitter_api_contract,)
 
 ON = {
     ast.Call: (unknown_emit_method, unknown_sink_event, record_emitter_call),
