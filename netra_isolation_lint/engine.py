@@ -65,7 +65,7 @@ class FunctionState:
 
 class ClassState:
     __slots__ = ("qualname", "name", "node", "bases", "init", "methods", "attributes", "attr_values",
-                 "emitter_attrs", "context_changes")
+                 "emitter_attrs", "context_changes", "pending")
 
     def __init__(self, qualname: str, name: str, node: ast.ClassDef, bases: tuple[str, ...]):
         self.qualname = qualname
@@ -75,7 +75,11 @@ class ClassState:
         self.init: InitInfo | None = None
         self.methods: dict[str, Signature] = {}
         self.attributes: set[str] = set()
+        # What self.<attr> holds: the first known kind assigned anywhere in the class. Flow-insensitive on
+        # purpose: a reset to None in one method does not make the attribute stop being an emitter.
         self.attr_values: dict[str, Value] = {}
+        # (attribute, callback) for receivers self.<attr> met before the class was fully seen
+        self.pending: list[tuple[str, Callable[[Value | None], None]]] = []
         self.emitter_attrs: dict[str, ast.AST] = {}  # self.<attr> assigned from an emitter factory
         # (statement, context attribute, emitter attributes reset in the same method), methods other than __init__
         self.context_changes: list[tuple[ast.AST, str, frozenset[str]]] = []
@@ -213,8 +217,7 @@ class FileContext:
         return None
 
     def is_module_container(self, expr: ast.AST) -> bool:
-        return (isinstance(expr, ast.Name) and self.scope.kind != "module"
-                and self.binding_scope(expr.id) is self.module_scope
+        return (isinstance(expr, ast.Name) and self.binding_scope(expr.id) is self.module_scope
                 and expr.id not in self.module_scope.imported)
 
     def assignment_target_of(self, call: ast.Call) -> str | None:
@@ -260,6 +263,15 @@ class FileContext:
                     return cls.attr_values[expr.attr]
             return self._value_by_name(expr.attr)
         return None
+
+    def on_value(self, expr: ast.AST, then: Callable[[Value | None], None]) -> None:
+        """Call ``then`` with what ``expr`` holds. For ``self.<attr>`` that is decided when the class has
+        been seen whole, so a method may use an attribute that a later method assigns."""
+        method = self.method
+        if method is not None and method.cls is not None and isinstance(expr, ast.Attribute) and self.is_self(expr.value):
+            method.cls.pending.append((expr.attr, then))
+        else:
+            then(self.value_of(expr))
 
     def _value_by_name(self, name: str) -> Value | None:
         if matches_any(name, self.emitter_name_patterns):
@@ -373,6 +385,26 @@ def name_matches(qualname: str, configured: Iterable[str]) -> bool:
         elif qualname == name or qualname.endswith("." + name):
             return True
     return False
+
+
+def assignment_pairs(target: ast.AST, value: ast.AST | None) -> list[tuple[ast.AST, ast.AST | None]]:
+    """(target, the part of the value it receives) with tuple unpacking paired element by element;
+    None where the part cannot be told (``a, b = f()``, starred targets)."""
+    pairs: list[tuple[ast.AST, ast.AST | None]] = []
+    stack = [(target, value)]
+    while stack:
+        target, value = stack.pop()
+        if isinstance(target, ast.Starred):
+            stack.append((target.value, None))
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            elements = target.elts
+            values = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
+            if values is None or len(values) != len(elements) or any(isinstance(v, ast.Starred) for v in values):
+                values = [None] * len(elements)
+            stack.extend(reversed(list(zip(elements, values))))
+        else:
+            pairs.append((target, value))
+    return pairs
 
 
 def ast_text(node: ast.AST) -> str:
@@ -521,10 +553,14 @@ class Walker:
     def _enter_Global(self, node: ast.Global) -> None:
         self.ctx.scope.globals.update(node.names)
 
+    def _note_assigned_call(self, target: ast.AST, value: ast.AST) -> None:
+        call = value.value if isinstance(value, ast.Await) else value
+        if isinstance(call, ast.Call):
+            self.ctx.assigned_calls[id(call)] = ast_text(target)
+
     def _enter_Assign(self, node: ast.Assign) -> None:
-        call = node.value.value if isinstance(node.value, ast.Await) else node.value
-        if isinstance(call, ast.Call) and len(node.targets) == 1:
-            self.ctx.assigned_calls[id(call)] = ast_text(node.targets[0])
+        if len(node.targets) == 1:
+            self._note_assigned_call(node.targets[0], node.value)
         value = self.ctx.value_of(node.value)
         for target in node.targets:
             self._bind_target(target, node.value, value)
@@ -532,6 +568,7 @@ class Walker:
     def _enter_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is None:
             return
+        self._note_assigned_call(node.target, node.value)
         value = self.ctx.value_of(node.value)
         if value is None and isinstance(node.target, ast.Name):
             value = self._value_from_annotation(node.annotation)
@@ -550,20 +587,18 @@ class Walker:
             ctx.scope.cls.attributes.add(target.id)
         if isinstance(target, ast.Name):
             alias = None
-            if source is not None and isinstance(source, (ast.Name, ast.Attribute)) and value is None:
-                alias, _ = ctx.resolve(source)
+            if isinstance(source, (ast.Name, ast.Attribute)) and (value is None or not value.origin):
+                alias, _ = ctx.resolve(source)  # Y = X: Y stands for whatever X names
             ctx.bind(target.id, value, alias)
         elif isinstance(target, ast.Attribute) and ctx.is_self(target.value):
             cls = ctx.method.cls if ctx.method else None
             if cls is not None:
                 cls.attributes.add(target.attr)
                 if value is not None:
-                    cls.attr_values[target.attr] = value
-                else:
-                    cls.attr_values.pop(target.attr, None)
-        elif isinstance(target, (ast.Tuple, ast.List)):
-            for element in target.elts:
-                self._bind_target(element, None, None)
+                    cls.attr_values.setdefault(target.attr, value)
+        elif isinstance(target, (ast.Tuple, ast.List, ast.Starred)):
+            for element, part in assignment_pairs(target, source):
+                self._bind_target(element, part, ctx.value_of(part) if part is not None else None)
 
     def _value_from_annotation(self, annotation: ast.AST | None) -> Value | None:
         for name in self.ctx.annotation_names(annotation):
@@ -623,6 +658,10 @@ class Walker:
     # -- leaving scopes
     def _leave(self, node: ast.AST) -> None:
         ctx = self.ctx
+        if isinstance(node, ast.ClassDef):
+            cls = ctx.scope.cls
+            for attr, then in cls.pending:
+                then(cls.attr_values.get(attr) or ctx._value_by_name(attr))
         for handler in self.leave_handlers.get(type(node), ()):
             handler(node, ctx)
         if isinstance(node, FUNCTION_NODES):

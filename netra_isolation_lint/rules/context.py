@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from ..engine import FileContext, ast_text
+from ..engine import FileContext, assignment_pairs, ast_text
 from ..facts import Finding, Instantiation, ModuleFacts
 from ..rule import Rule
 from . import docs
@@ -82,10 +82,11 @@ def record_context_stored(node: ast.Assign | ast.AnnAssign, ctx: FileContext) ->
     if function is None or function.context_param is None or node.value is None:
         return
     targets = node.targets if isinstance(node, ast.Assign) else (node.target,)
-    if any(isinstance(t, ast.Attribute) and ctx.is_self(t.value) for t in targets) and mentions(
-        node.value, function.context_param
-    ):
-        function.context_kept = True
+    for top in targets:
+        for target, part in assignment_pairs(top, node.value):
+            if (isinstance(target, ast.Attribute) and ctx.is_self(target.value)
+                    and mentions(part if part is not None else node.value, function.context_param)):
+                function.context_kept = True
 
 
 def record_instantiation(node: ast.Call, ctx: FileContext) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from ..engine import EMITTER, FileContext, ast_text
+from ..engine import EMITTER, FileContext, assignment_pairs, ast_text
 from ..rule import Rule
 from . import docs
 
@@ -35,17 +35,19 @@ def _is_factory_emitter(expr: ast.AST | None, ctx: FileContext) -> bool:
     return value is not None and value.kind == EMITTER and bool(value.origin)
 
 
-def _targets(node: ast.Assign | ast.AnnAssign) -> tuple[ast.AST, ...]:
-    return tuple(node.targets) if isinstance(node, ast.Assign) else (node.target,)
+def _pairs(node: ast.Assign | ast.AnnAssign) -> list[tuple[ast.AST, ast.AST | None]]:
+    targets = node.targets if isinstance(node, ast.Assign) else (node.target,)
+    return [pair for target in targets for pair in assignment_pairs(target, node.value)]
 
 
 def emitter_stored_in_shared_place(node: ast.Assign | ast.AnnAssign, ctx: FileContext) -> None:
-    if not _is_factory_emitter(node.value, ctx):
+    if node.value is None:
         return
-    for target in _targets(node):
-        where = ctx.shared_storage(target)
-        if where is not None:
-            ctx.report(node, "NIL302", target=ast_text(target), where=where)
+    for target, part in _pairs(node):
+        if _is_factory_emitter(part, ctx):
+            where = ctx.shared_storage(target)
+            if where is not None:
+                ctx.report(node, "NIL302", target=ast_text(target), where=where)
 
 
 def emitter_added_to_module_container(node: ast.Call, ctx: FileContext) -> None:
@@ -62,15 +64,15 @@ def record_emitter_cache_and_context_change(node: ast.Assign | ast.AnnAssign, ct
     if method is None or method.cls is None or node.value is None:
         return
     cls = method.cls
-    for target in _targets(node):
+    for target, part in _pairs(node):
         if not (isinstance(target, ast.Attribute) and ctx.is_self(target.value)):
             continue
         attr = target.attr
-        value = ctx.value_of(node.value)
+        value = ctx.value_of(part) if part is not None else None
         if value is not None and value.kind == EMITTER and value.origin[:1] == ("factory",):
             cls.emitter_attrs.setdefault(attr, node)
             method.emitter_resets.add(attr)
-        elif isinstance(node.value, ast.Constant) and node.value.value is None:
+        elif isinstance(part, ast.Constant) and part.value is None:
             method.emitter_resets.add(attr)
         if attr in ctx.config.context_attributes and method.name != "__init__":
             method.context_assignments.append((node, f"self.{attr}"))

@@ -53,20 +53,21 @@ def _closest(word: str, candidates: list[str]) -> str | None:
     return close[0] if close else None
 
 
-def _receiver_value(node: ast.Call, ctx: FileContext):
+def on_emitter_receiver(node: ast.Call, ctx: FileContext, then) -> None:
+    """Call ``then(value)`` when the call's receiver is an emitter (``self`` itself never is one)."""
     func = node.func
-    if not isinstance(func, ast.Attribute) or ctx.is_self(func.value):
-        return None
-    value = ctx.value_of(func.value)
-    return value if value is not None and value.kind == EMITTER else None
+    if isinstance(func, ast.Attribute) and not ctx.is_self(func.value):
+        ctx.on_value(func.value, lambda value: then(value) if value is not None and value.kind == EMITTER else None)
 
 
 def unknown_emit_method(node: ast.Call, ctx: FileContext) -> None:
     func = node.func
-    if not isinstance(func, ast.Attribute) or not func.attr.startswith("emit_"):
-        return
-    if func.attr in ctx.config.emitter_helpers or _receiver_value(node, ctx) is None:
-        return
+    if isinstance(func, ast.Attribute) and func.attr.startswith("emit_") and func.attr not in ctx.config.emitter_helpers:
+        on_emitter_receiver(node, ctx, lambda value: _judge_emit_method(node, ctx))
+
+
+def _judge_emit_method(node: ast.Call, ctx: FileContext) -> None:
+    func = node.func
     event = func.attr[len("emit_"):]
     if event in ctx.config.events:
         ctx.facts.emitted_events.add(event)
@@ -101,8 +102,11 @@ def _printable(text: str) -> str:
 
 def record_emitter_call(node: ast.Call, ctx: FileContext) -> None:
     """Calls on emitters whose factory is known, for the emitter API contract (NIL404/NIL405)."""
-    value = _receiver_value(node, ctx)
-    if value is None or not value.origin:
+    on_emitter_receiver(node, ctx, lambda value: _record_emitter_call(node, ctx, value))
+
+
+def _record_emitter_call(node: ast.Call, ctx: FileContext, value) -> None:
+    if not value.origin:
         return
     ctx.facts.emitter_calls.append(EmitterCall(
         value.origin, node.func.attr, node.lineno, node.col_offset,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from ..engine import BRIDGE, FileContext, ast_text, name_matches
+from ..engine import BRIDGE, FileContext, assignment_pairs, ast_text, name_matches
 from ..rule import Rule
 from . import docs
 
@@ -58,9 +58,12 @@ def legacy_notify_on_bridge(node: ast.Call, ctx: FileContext) -> None:
     func = node.func
     if not isinstance(func, ast.Attribute) or func.attr not in ctx.config.legacy_bridge_methods:
         return
-    value = ctx.value_of(func.value)
-    if value is not None and value.kind == BRIDGE:
-        ctx.report(node, "NIL103", method=func.attr, replacement=emit_replacement(func.attr, ctx))
+
+    def judge(value) -> None:
+        if value is not None and value.kind == BRIDGE:
+            ctx.report(node, "NIL103", method=func.attr, replacement=emit_replacement(func.attr, ctx))
+
+    ctx.on_value(func.value, judge)
 
 
 def emit_replacement(method: str, ctx: FileContext) -> str:
@@ -74,13 +77,14 @@ def emit_replacement(method: str, ctx: FileContext) -> str:
 def bridge_stored_in_shared_place(node: ast.Assign | ast.AnnAssign, ctx: FileContext) -> None:
     if node.value is None:
         return
-    value = ctx.value_of(node.value)
-    if value is None or value.kind != BRIDGE or not value.origin:
-        return
-    for target in node.targets if isinstance(node, ast.Assign) else (node.target,):
-        where = ctx.shared_storage(target)
-        if where is not None:
-            ctx.report(node, "NIL104", target=ast_text(target), where=where)
+    for top in node.targets if isinstance(node, ast.Assign) else (node.target,):
+        for target, part in assignment_pairs(top, node.value):
+            value = ctx.value_of(part) if part is not None else None
+            if value is None or value.kind != BRIDGE or not value.origin:
+                continue
+            where = ctx.shared_storage(target)
+            if where is not None:
+                ctx.report(node, "NIL104", target=ast_text(target), where=where)
 
 
 ON = {
