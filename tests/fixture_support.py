@@ -9,7 +9,7 @@ the YAML config it is linted with; without one the built-in defaults apply (the 
 ``.netra-isolation.yaml``, and discovery stops at the repository root).
 
 Front ends are plain functions ``(fixtures) -> set of (path relative to tests/fixtures, line, code)``
-collected in :data:`FRONT_ENDS`; a fourth one (pylint) is added by putting another runner in that dict.
+collected in :data:`FRONT_ENDS`: the engine in process, the CLI, flake8 and pylint.
 Subprocess runners start one process per config group and run the groups concurrently.
 """
 
@@ -252,10 +252,36 @@ def run_flake8(fixtures: Iterable[Fixture]) -> set[Key]:
     return _run_groups(fixtures, _flake8_command, _parse_flake8, ok=(0, 1))
 
 
+PYLINT_FORMAT = "{path}\t{line}\t{msg_id}"
+PYLINT_OK = tuple(code for code in range(64) if not code & (1 | 32))  # no fatal, no usage error
+
+
+def _pylint_command(config: Path | None, paths: list[str]) -> list[str]:
+    extra = ["--isolation-config", os.path.relpath(config, ROOT)] if config is not None else []
+    return [sys.executable, "-m", "pylint", "--load-plugins", "netra_isolation_lint.pylint_plugin",
+            "--disable", "all", "--enable", "netra-isolation", "--persistent", "n", "--score", "n",
+            "--msg-template", PYLINT_FORMAT, *extra, *paths]
+
+
+def _parse_pylint(stdout: str) -> set[Key]:
+    found: set[Key] = set()
+    for line in stdout.splitlines():
+        parts = line.split("\t")
+        if len(parts) == 3 and re.fullmatch(r"[EWCRI]9\d{3}", parts[2]):
+            found.add((_relative(parts[0]), int(parts[1]), "NIL" + parts[2][2:]))
+    return found
+
+
+def run_pylint(fixtures: Iterable[Fixture]) -> set[Key]:
+    """``pylint --load-plugins netra_isolation_lint.pylint_plugin`` over every fixture, per config group."""
+    return _run_groups(fixtures, _pylint_command, _parse_pylint, ok=PYLINT_OK)
+
+
 FRONT_ENDS: dict[str, Callable[[Iterable[Fixture]], set[Key]]] = {
     "engine": run_engine,
     "cli": run_cli,
     "flake8": run_flake8,
+    "pylint": run_pylint,
 }
 
 
