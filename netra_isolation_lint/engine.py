@@ -114,6 +114,8 @@ class FileContext:
         self.assigned_calls: dict[int, str] = {}  # id(call) -> the single target it is assigned to
         self.bridge_name_patterns = config.bridge_names
         self.emitter_name_patterns = config.emitter_names
+        self.accessor_tails = frozenset(a.rpartition(".")[2] for a in config.accessors)
+        self.accessor_aliases: set[str] = set()  # local names ever bound to an accessor (Y = accessor)
 
     # ----------------------------------------------------------------- reporting
     def report(self, node: ast.AST, code: str, **fmt: str) -> None:
@@ -188,6 +190,8 @@ class FileContext:
             scope.values[name] = value
         scope.names[name] = qualname or (f"{scope.qualname}.{name}" if scope.qualname else name)
         scope.imported.discard(name)
+        if qualname is not None and qualname.rpartition(".")[2] in self.accessor_tails:
+            self.accessor_aliases.add(name)
 
     def binding_scope(self, name: str) -> Scope | None:
         for scope in self._visible_scopes():
@@ -339,9 +343,11 @@ class FileContext:
         func = call.func
         accessors = self.config.accessors
         if isinstance(func, ast.Name):
+            if func.id not in self.accessor_tails and func.id not in self.accessor_aliases:
+                return False
             qualname, _ = self.lookup(func.id)
             return name_matches(qualname or func.id, accessors) or name_matches(func.id, accessors)
-        if isinstance(func, ast.Attribute):
+        if isinstance(func, ast.Attribute) and func.attr in self.accessor_tails:
             qualname, imported = self.resolve(func)
             return imported and qualname is not None and name_matches(qualname, accessors)
         return False
@@ -447,11 +453,20 @@ def _is_method_decorator(node: ast.AST, names: tuple[str, ...]) -> bool:
 
 _OPEN, _LEAVE = 1, 2
 _SCOPE_TYPES = frozenset({ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef})
-_NOT_CHILDREN = frozenset({"ctx", "type_comment"})
+# Fields that never hold a node we visit: expression contexts (a third of all nodes) and scalars.
+_NOT_CHILDREN = frozenset({"ctx", "type_comment", "id", "attr", "arg", "asname", "module", "level", "conversion",
+                           "is_async", "simple", "kind", "kwd_attrs", "rest"})
+# Leaves no rule or binding looks at by themselves: never pushed onto the stack.
+_LEAVES = frozenset({ast.Name, ast.Constant, ast.Pass, ast.Break, ast.Continue, ast.Load, ast.Store, ast.Del})
 
 
 def _node_fields(kind: type) -> tuple[str, ...]:
-    return tuple(reversed([f for f in getattr(kind, "_fields", ()) if f not in _NOT_CHILDREN]))
+    fields = [f for f in getattr(kind, "_fields", ()) if f not in _NOT_CHILDREN]
+    if kind is ast.Constant or kind in (ast.Global, ast.Nonlocal):
+        fields = []  # a constant's value and the names of global/nonlocal are not nodes
+    elif "name" in fields and kind.__name__ != "TypeAlias":  # a str everywhere but PEP 695's TypeAlias
+        fields.remove("name")
+    return tuple(reversed(fields))
 
 
 # Per node type, its fields that can hold nodes, reversed so a stack visits them in source order.
@@ -492,6 +507,7 @@ class Walker:
             ast.AsyncWith: self._enter_With, ast.Return: self._enter_Return,
         }
         child_fields = _CHILD_FIELDS
+        leaves = _LEAVES
         # Entries are nodes to visit, or (phase, node) markers to open or leave a scope.
         stack: list = [(_LEAVE, tree)]
         stack.extend(reversed(tree.body))
@@ -524,8 +540,9 @@ class Walker:
                 if value is None:
                     continue
                 if type(value) is list:
-                    stack.extend(item for item in reversed(value) if isinstance(item, ast.AST))
-                elif isinstance(value, ast.AST):
+                    stack.extend(item for item in reversed(value)
+                                 if type(item) not in leaves and isinstance(item, ast.AST))
+                elif type(value) not in leaves and isinstance(value, ast.AST):
                     stack.append(value)
 
     def _enter_Import(self, node: ast.Import) -> None:
@@ -548,6 +565,8 @@ class Walker:
             local = alias.asname or alias.name
             scope.names[local] = f"{base}.{alias.name}" if base else alias.name
             scope.imported.add(local)
+            if alias.name in self.ctx.accessor_tails:
+                self.ctx.accessor_aliases.add(local)
             scope.values.pop(local, None)
 
     def _enter_Global(self, node: ast.Global) -> None:
