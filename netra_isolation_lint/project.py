@@ -95,7 +95,7 @@ class Project:
             return self._bound[key]
         config = self.config
         self._bound[key] = False  # cycle guard while the bases are walked
-        result = name_matches(cls.name, config.bound_classes)
+        result = name_matches(cls.qualname, config.bound_classes)
         home = self._home.get(key)
         for base in cls.bases:
             if result or depth > MAX_CHAIN:

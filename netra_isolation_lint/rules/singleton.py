@@ -67,11 +67,14 @@ def legacy_notify_on_bridge(node: ast.Call, ctx: FileContext) -> None:
 
 
 def emit_replacement(method: str, ctx: FileContext) -> str:
+    """Critical events have their own emit_<event> method; anything else goes through the helper and,
+    to pass NIL402, must be declared."""
     event = method[len("notify_"):]
-    if event in ctx.config.events:
+    if event in ctx.config.critical_events:
         return f"emitter.emit_{event}(...)"
     helper = ctx.config.emitter_helpers[0] if ctx.config.emitter_helpers else "emit_custom_event"
-    return f'emitter.{helper}("{event}", ...)'
+    declare = "" if event in ctx.config.custom_events else f' (declare "{event}" in custom_events)'
+    return f'emitter.{helper}("{event}", ...){declare}'
 
 
 def bridge_stored_in_shared_place(node: ast.Assign | ast.AnnAssign, ctx: FileContext) -> None:
