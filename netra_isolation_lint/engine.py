@@ -34,7 +34,6 @@ class Value(NamedTuple):
     # Where the value comes from; empty when only its name says what it is.
     #   bridge:  ("accessor", name) | ("class", qualname)
     #   emitter: ("factory", receiver class qualname or "", factory name) | ("getter", class qualname, name)
-    #            | ("attr", class qualname, attribute)
     origin: tuple[str, ...] = ()
 
 

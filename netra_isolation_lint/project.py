@@ -127,7 +127,10 @@ class Project:
         Empty when the project does not show it (then nothing is said about the calls on it)."""
         if depth > 8 or len(origin) < 3:
             return []
-        _, owner, name = origin[:3]
+        kind, owner, name = origin[:3]
+        if kind == "of":  # an instance of a known class: the factory call itself
+            info = self.class_info(owner, asking)
+            return [info] if info is not None else []
         function = self._method(owner, name, asking) if owner else None
         if function is None:
             return self._configured_emitter_classes()

@@ -101,15 +101,19 @@ def _printable(text: str) -> str:
 
 
 def record_emitter_call(node: ast.Call, ctx: FileContext) -> None:
-    """Calls on emitters whose factory is known, for the emitter API contract (NIL404/NIL405)."""
-    on_emitter_receiver(node, ctx, lambda value: _record_emitter_call(node, ctx, value))
+    """Calls on emitters whose factory is known, and emitter factory calls on a known class, for the
+    emitter API contract (NIL404/NIL405)."""
+    func = node.func
+    if isinstance(func, ast.Attribute) and func.attr in ctx.config.emitter_factories:
+        owner = ctx.class_of(func.value)
+        if owner:
+            _record_emitter_call(node, ctx, ("of", owner, ""))
+    on_emitter_receiver(node, ctx, lambda value: value.origin and _record_emitter_call(node, ctx, value.origin))
 
 
-def _record_emitter_call(node: ast.Call, ctx: FileContext, value) -> None:
-    if not value.origin:
-        return
+def _record_emitter_call(node: ast.Call, ctx: FileContext, origin: tuple[str, ...]) -> None:
     ctx.facts.emitter_calls.append(EmitterCall(
-        value.origin, node.func.attr, node.lineno, node.col_offset,
+        origin, node.func.attr, node.lineno, node.col_offset,
         positional=sum(1 for a in node.args if not isinstance(a, ast.Starred)),
         keywords=tuple(k.arg for k in node.keywords if k.arg is not None),
         star_args=any(isinstance(a, ast.Starred) for a in node.args),
