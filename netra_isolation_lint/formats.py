@@ -1,12 +1,43 @@
-"""Report formats. Every string that comes from the analysed tree is escaped before it is shown."""
+"""Report formats. Every string that comes from the analysed tree is escaped before it is shown.
+
+Each format is ``fn(report, index=None, **options) -> str``. ``index`` is a :class:`fingerprint.SourceIndex`
+(source lines, scopes, fingerprints); formats that need one build it lazily when none is passed, so
+``text`` and ``json`` never read a file again and never import hashlib.
+
+Severity mappings (rule severity -> format):
+
+========== ============ ============= ============== =========
+severity   SARIF level  GitHub        GitLab         rdjson
+========== ============ ============= ============== =========
+error      error        ``::error``   critical       ERROR
+warning    warning      ``::warning`` major          WARNING
+info       note         ``::notice``  minor          INFO
+========== ============ ============= ============== =========
+"""
 
 from __future__ import annotations
 
-import json
+import os
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from .registry import RULES
-from .runner import Report
+from .runner import Report, Result
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .fingerprint import SourceIndex
+
+TOOL_NAME = "netra-isolation-lint"
+INFORMATION_URI = "https://github.com/netra-systems/netra-isolation-lint"
+SARIF_SCHEMA = "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/master/Schemata/sarif-schema-2.1.0.json"
+SARIF_FINGERPRINT_KEY = "netraIsolation/v1"
+SRCROOT = "%SRCROOT%"
+
+SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+GITHUB_COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
+GITHUB_ANNOTATION_CAP = 10  # per type and step (50 per job); the rest are dropped silently
+GITLAB_SEVERITY = {"error": "critical", "warning": "major", "info": "minor"}
+RDJSON_SEVERITY = {"error": "ERROR", "warning": "WARNING", "info": "INFO"}
 
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
@@ -25,19 +56,244 @@ def printable(text: str) -> str:
     return text if text.isprintable() else "".join(map(_escape, text))
 
 
-def text(report: Report) -> str:
-    return "".join(
-        f"{printable(r.path)}:{r.line}:{r.col + 1}: {r.code} {printable(r.message)}\n" for r in report.results
-    )
+def severity(code: str) -> str:
+    rule = RULES.get(code)
+    return rule.severity if rule is not None else "warning"
 
 
-def json_format(report: Report) -> str:
+def _index(report: Report, index: SourceIndex | None) -> SourceIndex:
+    if index is not None:
+        return index
+    from .fingerprint import SourceIndex
+
+    return SourceIndex(report)
+
+
+def _dumps(document: object) -> str:
+    import json  # deferred: the text format never needs it
+
+    return json.dumps(document, indent=2) + "\n"
+
+
+# -- text ----------------------------------------------------------------------------------------------
+def text(report: Report, index: SourceIndex | None = None, *, show_source: bool = False, **_: object) -> str:
+    if not show_source:
+        return "".join(
+            f"{printable(r.path)}:{r.line}:{r.col + 1}: {r.code} {printable(r.message)}\n" for r in report.results
+        )
+    index = _index(report, index)
+    out = []
+    for r in report.results:
+        out.append(f"{printable(r.path)}:{r.line}:{r.col + 1}: {r.code} {printable(r.message)}\n")
+        line = index.shown_line(r)  # never from a refused (NIL902) or unparseable file
+        if line is None:
+            continue
+        shown = printable(line.expandtabs(8)).rstrip()
+        column = index.column(r) - 1
+        pad = len(printable(line[:column].expandtabs(8)))
+        out.append(f"    {shown}\n    {' ' * pad}^\n")
+    return "".join(out)
+
+
+# -- json ----------------------------------------------------------------------------------------------
+def json_format(report: Report, index: SourceIndex | None = None, **_: object) -> str:
     rows = [
         {"path": r.path, "line": r.line, "col": r.col + 1, "code": r.code, "message": r.message,
          "severity": RULES[r.code].severity, "symbol": RULES[r.code].slug}
         for r in report.results
     ]
-    return json.dumps(rows, indent=2) + "\n"
+    return _dumps(rows)
 
 
-FORMATS: dict[str, Callable[[Report], str]] = {"text": text, "json": json_format}
+# -- SARIF 2.1.0 ---------------------------------------------------------------------------------------
+def _artifact_location(path: str, index: SourceIndex) -> dict[str, str]:
+    """A relative URI reference below %SRCROOT% (the current directory), each segment percent-encoded."""
+    from urllib.parse import quote
+
+    relative = index.relative(path)
+    if relative == ".." or relative.startswith("../") or os.path.isabs(relative):
+        from pathlib import Path
+
+        return {"uri": Path(os.path.abspath(path)).as_uri()}
+    segments = [quote(os.fsencode(segment), safe="") for segment in relative.split("/")]
+    return {"uri": "/".join(segments), "uriBaseId": SRCROOT}
+
+
+def _srcroot_uri(cwd: str) -> str:
+    from pathlib import Path
+
+    uri = Path(os.path.abspath(cwd)).as_uri()
+    return uri if uri.endswith("/") else uri + "/"
+
+
+def sarif_rules() -> list[dict]:
+    from .registry import rule_doc_page
+
+    rules = []
+    for rule in RULES.values():
+        page = rule_doc_page(rule)
+        rules.append({
+            "id": rule.code,
+            "name": rule.slug,
+            "shortDescription": {"text": rule.summary},
+            "fullDescription": {"text": page},
+            "help": {"text": page, "markdown": page},
+            "helpUri": rule.help_uri,
+            "defaultConfiguration": {"level": SARIF_LEVEL.get(rule.severity, "warning")},
+            "properties": {"tags": ["multi-user-isolation"], "pylintMessageId": rule.pylint_msgid},
+        })
+    return rules
+
+
+def sarif(report: Report, index: SourceIndex | None = None, **_: object) -> str:
+    from . import __version__
+
+    index = _index(report, index)
+    rule_index = {code: position for position, code in enumerate(RULES)}
+    fingerprints = index.unique_fingerprints(report.results)
+    results = []
+    for r, fingerprint in zip(report.results, fingerprints):
+        results.append({
+            "ruleId": r.code,
+            "ruleIndex": rule_index[r.code],
+            "level": SARIF_LEVEL.get(severity(r.code), "warning"),
+            "message": {"text": r.message},
+            "locations": [{
+                "physicalLocation": {
+                    "artifactLocation": _artifact_location(r.path, index),
+                    "region": {"startLine": max(1, r.line), "startColumn": max(1, index.column(r))},
+                },
+            }],
+            "partialFingerprints": {SARIF_FINGERPRINT_KEY: fingerprint},
+        })
+    document = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": TOOL_NAME,
+                "version": __version__,
+                "semanticVersion": __version__,
+                "informationUri": INFORMATION_URI,
+                "rules": sarif_rules(),
+            }},
+            "originalUriBaseIds": {SRCROOT: {"uri": _srcroot_uri(index.cwd)}},
+            "columnKind": "unicodeCodePoints",
+            "invocations": [{"executionSuccessful": not report.internal_errors}],
+            "results": results,
+        }],
+    }
+    return _dumps(document)
+
+
+# -- GitHub Actions workflow commands ------------------------------------------------------------------
+def escape_data(value: str) -> str:
+    """actions/toolkit ``escapeData``; remaining control characters are then made visible."""
+    return printable(value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
+
+
+def escape_property(value: str) -> str:
+    """actions/toolkit ``escapeProperty``: like data, plus ``:`` and ``,``."""
+    escaped = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(escaped.replace(":", "%3A").replace(",", "%2C"))
+
+
+def github(report: Report, index: SourceIndex | None = None, **_: object) -> str:
+    index = _index(report, index)
+    lines = []
+    for r in report.results:
+        command = GITHUB_COMMAND.get(severity(r.code), "warning")
+        properties = ",".join((
+            f"file={escape_property(index.relative(r.path))}",
+            f"line={max(1, r.line)}",
+            f"col={max(1, index.column(r))}",
+            f"title={escape_property(r.code)}",
+        ))
+        lines.append(f"::{command} {properties}::{escape_data(r.message)}\n")
+    counts: dict[str, int] = {}
+    for r in report.results:
+        command = GITHUB_COMMAND.get(severity(r.code), "warning")
+        counts[command] = counts.get(command, 0) + 1
+    over = {command: n for command, n in counts.items() if n > GITHUB_ANNOTATION_CAP}
+    if over:  # GitHub drops annotations beyond the cap without a word; say so in one that is shown
+        summary = ", ".join(f"{n} {command}s" for command, n in sorted(over.items()))
+        lines.append(f"::notice title={TOOL_NAME}::{summary} reported; GitHub shows only the first "
+                     f"{GITHUB_ANNOTATION_CAP} annotations of each type per step. See the full report "
+                     "(--format text, or --format sarif for code scanning).\n")
+    return "".join(lines)
+
+
+# -- GitLab Code Quality -------------------------------------------------------------------------------
+def gitlab(report: Report, index: SourceIndex | None = None, **_: object) -> str:
+    index = _index(report, index)
+    fingerprints = index.unique_fingerprints(report.results)
+    issues = [
+        {
+            "description": f"{r.code} {r.message}",
+            "check_name": r.code,
+            "fingerprint": fingerprint,
+            "severity": GITLAB_SEVERITY.get(severity(r.code), "major"),
+            "location": {"path": index.relative(r.path), "lines": {"begin": max(1, r.line)}},
+        }
+        for r, fingerprint in zip(report.results, fingerprints)
+    ]
+    return _dumps(issues)
+
+
+# -- reviewdog Diagnostic Format (rdjson) --------------------------------------------------------------
+def rdjson(report: Report, index: SourceIndex | None = None, **_: object) -> str:
+    index = _index(report, index)
+    diagnostics = []
+    for r in report.results:
+        rule = RULES.get(r.code)
+        diagnostics.append({
+            "message": r.message,
+            "location": {
+                "path": index.relative(r.path),
+                # rdjson columns are 1-based UTF-8 byte counts, which is what ast gives (0-based).
+                "range": {"start": {"line": max(1, r.line), "column": max(0, r.col) + 1}},
+            },
+            "severity": RDJSON_SEVERITY.get(severity(r.code), "WARNING"),
+            "code": {"value": r.code, "url": rule.help_uri if rule else INFORMATION_URI},
+        })
+    present = {severity(r.code) for r in report.results}
+    overall = next((RDJSON_SEVERITY[s] for s in ("error", "warning", "info") if s in present), "UNKNOWN_SEVERITY")
+    return _dumps({"source": {"name": TOOL_NAME, "url": INFORMATION_URI}, "severity": overall,
+                   "diagnostics": diagnostics})
+
+
+# -- statistics ----------------------------------------------------------------------------------------
+def statistics(results: list[Result], cwd: str | None = None) -> str:
+    """Counts per code (with the rule's symbol) and per top-level directory: the migration's remaining work."""
+    from collections import Counter
+
+    from .checker import relative_posix
+
+    cwd = cwd or os.getcwd()
+    by_code = Counter(r.code for r in results)
+    by_directory: Counter[str] = Counter()
+    for r in results:
+        parts = relative_posix(r.path, cwd).split("/")
+        by_directory[parts[0] if len(parts) > 1 else "."] += 1
+    width = max(5, len(str(len(results))))
+    out = ["Findings by rule:\n"]
+    for code in sorted(by_code):
+        slug = RULES[code].slug if code in RULES else ""
+        out.append(f"  {by_code[code]:>{width}}  {code}  {slug}\n")
+    out.append("Findings by top-level directory:\n")
+    for directory in sorted(by_directory):
+        out.append(f"  {by_directory[directory]:>{width}}  {printable(directory)}\n")
+    files = len({r.path for r in results})
+    out.append(f"  {len(results):>{width}}  total in {files} file{'s' if files != 1 else ''}\n")
+    return "".join(out)
+
+
+FORMATS: dict[str, Callable[..., str]] = {
+    "text": text,
+    "json": json_format,
+    "sarif": sarif,
+    "github": github,
+    "gitlab": gitlab,
+    "rdjson": rdjson,
+}
+MACHINE_FORMATS = frozenset(FORMATS) - {"text"}
