@@ -115,6 +115,7 @@ class FileContext:
         self.emitter_name_patterns = config.emitter_names
         self.accessor_tails = frozenset(a.rpartition(".")[2] for a in config.accessors)
         self.accessor_aliases: set[str] = set()  # local names ever bound to an accessor (Y = accessor)
+        self.local_functions: set[str] = set()  # qualified names of functions defined in this file
 
     # ----------------------------------------------------------------- reporting
     def report(self, node: ast.AST, code: str, **fmt: str) -> None:
@@ -345,7 +346,9 @@ class FileContext:
             if func.id not in self.accessor_tails and func.id not in self.accessor_aliases:
                 return False
             qualname, _ = self.lookup(func.id)
-            return name_matches(qualname or func.id, accessors) or name_matches(func.id, accessors)
+            if qualname in self.local_functions:
+                return False  # this file's own function that happens to share the name
+            return name_matches(qualname or func.id, accessors)
         if isinstance(func, ast.Attribute) and func.attr in self.accessor_tails:
             qualname, imported = self.resolve(func)
             return imported and qualname is not None and name_matches(qualname, accessors)
@@ -645,6 +648,7 @@ class Walker:
         outer = ctx.scope
         qualname = f"{outer.qualname}.{node.name}" if outer.qualname else node.name
         ctx.bind(node.name, None, qualname)
+        ctx.local_functions.add(qualname)
         cls = outer.cls if outer.kind == "class" else None
         args = node.args
         params = [*args.posonlyargs, *args.args]

@@ -98,5 +98,5 @@ class ModuleFacts:
     instantiations: list[Instantiation] = field(default_factory=list)
     emitter_calls: list[EmitterCall] = field(default_factory=list)
     functions: list[FunctionInfo] = field(default_factory=list)
-    emitted_events: set[str] = field(default_factory=set)
+    emits: list[tuple[str, int, int]] = field(default_factory=list)  # (event, line, col) of each emitting call
     lines_with_noqa: dict[int, str] | None = None

@@ -200,8 +200,8 @@ class Project:
             found.extend(check(module, self))
         return found
 
-    def emitted_events(self) -> set[str]:
-        events: set[str] = set()
-        for module in self.all_modules:
-            events |= module.emitted_events
-        return events
+    def emitted_events(self, broken: set[tuple[str, int, int]] = frozenset()) -> set[str]:
+        """Events some module emits, not counting calls in ``broken`` ((path, line, col) of calls that
+        NIL404/NIL405 show will raise: they emit nothing)."""
+        return {event for module in self.all_modules for event, line, col in module.emits
+                if (module.path, line, col) not in broken}

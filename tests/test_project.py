@@ -127,3 +127,12 @@ def test_pylint_plugin_never_crashes_on_the_project_itself(target):
     assert "Traceback" not in result.stderr
     assert "astroid-error" not in result.stdout and "F0002" not in result.stdout
     assert result.returncode & (1 | 32) == 0, result.stdout[-2000:] + result.stderr[-2000:]
+
+
+def test_nil403_does_not_count_an_emit_that_raises():
+    """agent_completed is only emitted by a call NIL405 shows will raise TypeError: it emits nothing."""
+    root = FIXTURES / "events_broken"
+    rows = json.loads(run_cli("--format", "json", ".", cwd=root).stdout)
+    assert sorted((r["code"], r["line"]) for r in rows if r["code"] != "NIL403") == [("NIL405", 10)]
+    missing = [r["message"] for r in rows if r["code"] == "NIL403"]
+    assert len(missing) == 1 and "'agent_completed'" in missing[0]

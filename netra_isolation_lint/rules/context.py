@@ -31,7 +31,7 @@ RULES = (
     ),
     Rule(
         "NIL203", "context-bound-created-without-user-context", "warning",
-        "{cls}(...) is created without user_context; pass user_context=... (or call {setter}() on it) "
+        "{cls}(...) is created without its user context; pass {param}=... (or call {setter}() on it) "
         "so it cannot fall back to shared state",
         "A context-bound class is instantiated without `user_context`.",
         docs.NIL203,
@@ -146,23 +146,25 @@ def instantiation_checks(module: ModuleFacts, project) -> Iterator[Finding]:
     """NIL203 for instantiations of context-bound classes that do not pass the context."""
     config = project.config
     for inst in module.instantiations:
-        if inst.star_kwargs or inst.context_set_after or config.context_parameter in inst.keywords:
-            continue
-        if not project.is_context_bound(inst.callee, module):
+        if inst.star_kwargs or inst.context_set_after or not project.is_context_bound(inst.callee, module):
             continue
         init = project.init_of(inst.callee, module)
+        param = config.context_parameter
         if init is not None:
             if init.context_param is None and not init.forwards_kwargs:
                 continue  # the class cannot take it: NIL201 on its __init__ says so
-            if init.context_param in inst.keywords:
+            if init.forwards_kwargs and param in inst.keywords:
+                continue  # user_context=... travels through **kwargs to the base
+            param = init.context_param or param
+            if param in inst.keywords:
                 continue
             if init.context_slot is not None and (inst.positional > init.context_slot or inst.star_args):
                 continue
-        elif inst.context_like_positional or inst.star_args:
+        elif param in inst.keywords or inst.context_like_positional or inst.star_args:
             continue  # signature unknown: a positional argument that looks like the context may fill it
         name = inst.callee.rpartition(".")[2]
         yield Finding(inst.line, inst.col, "NIL203", BY_CODE["NIL203"].format(
-            cls=name, setter=(config.context_setters or ("set_user_context",))[0]))
+            cls=name, param=param, setter=(config.context_setters or ("set_user_context",))[0]))
 
 
 PROJECT_CHECKS = (init_checks, instantiation_checks)

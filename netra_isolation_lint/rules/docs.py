@@ -542,8 +542,11 @@ NIL403 = '''
 Reported by the command-line interface, once per event, when a `critical_events` entry
 is emitted nowhere in the files it was given. An event counts as emitted when some file
 calls `<emitter>.emit_<event>(...)` on an emitter receiver (as classified for NIL401) or
-passes it as a literal first argument to an `emitters.event_sinks` call. The finding is
-placed at line 1 of the config file, or of the first PATH when no config file is used.
+passes it as a literal first argument to an `emitters.event_sinks` call, and that call can
+work: a call that NIL404 or NIL405 shows will raise (a method the emitter does not have,
+arguments its signature cannot take) emits nothing and does not count. The finding is
+placed at line 1 of the config file, or of the first file checked when no config file is
+used (code-scanning tools need a file).
 
 ## Why is this bad?
 The chat UI is driven by the five critical events. If no code path sends, say,

@@ -25,7 +25,7 @@ RULES = (
     ),
     Rule(
         "NIL403", "critical-event-never-emitted", "warning",
-        "critical event {event!r} is never emitted by any analysed file; emit it with "
+        "critical event {event!r} is never emitted by a working call in the analysed files; emit it with "
         "emitter.emit_{event}(...) where the agent reaches that stage, or the user's chat never shows it",
         "A configured critical event is emitted nowhere in the analysed project.",
         docs.NIL403, front_ends="cli",
@@ -70,7 +70,7 @@ def _judge_emit_method(node: ast.Call, ctx: FileContext) -> None:
     func = node.func
     event = func.attr[len("emit_"):]
     if event in ctx.config.events:
-        ctx.facts.emitted_events.add(event)
+        ctx.facts.emits.append((event, node.lineno, node.col_offset))
         return
     allowed = sorted([f"emit_{e}" for e in ctx.config.events] + list(ctx.config.emitter_helpers))
     suggestion = _closest(func.attr, allowed)
@@ -89,7 +89,7 @@ def unknown_sink_event(node: ast.Call, ctx: FileContext) -> None:
         return  # f-strings and other dynamic names cannot be judged
     event = first.value
     if event in ctx.config.events:
-        ctx.facts.emitted_events.add(event)
+        ctx.facts.emits.append((event, node.lineno, node.col_offset))
         return
     suggestion = _closest(event, sorted(ctx.config.events))
     hint = f"did you mean {suggestion!r}?" if suggestion else "declare it in custom_events if it is intended"
@@ -121,9 +121,9 @@ def _record_emitter_call(node: ast.Call, ctx: FileContext, origin: tuple[str, ..
     ))
 
 
-def critical_events_never_emitted(project) -> list[str]:
-    """NIL403: critical events no analysed file emits, in configuration order."""
-    emitted = project.emitted_events()
+def critical_events_never_emitted(project, broken: set[tuple[str, int, int]]) -> list[str]:
+    """NIL403: critical events no analysed file emits by a call that can work, in configuration order."""
+    emitted = project.emitted_events(broken)
     return [event for event in project.config.critical_events if event not in emitted]
 
 
