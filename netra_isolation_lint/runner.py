@@ -6,7 +6,7 @@ import io
 import tokenize
 from dataclasses import dataclass, field
 
-from .checker import analyze_tree, finish, parse, project_findings
+from .checker import analyze_tree, finish, internal_error, parse, project_findings
 from .config import Config
 from .engine import module_name_for
 from .facts import Finding, ModuleFacts
@@ -65,39 +65,64 @@ def lint(sources: list[SourceFile], config: Config, project_anchor: str | None =
     analysed: list[tuple[ModuleFacts, str | None]] = []
     package_dirs: dict[str, bool] = {}
     for source in sources:
+        # Why the outer try: analyze_tree already turns a rule's crash into NIL901, but reading, naming,
+        # parsing and decoding run outside it; an unexpected error there must cost this file only (one
+        # NIL901 for it) and never the findings of every other file.
         try:
-            data = read_source(source, config.max_file_bytes)
-        except Skipped as skipped:
-            finding = Finding(1, 0, "NIL902", RULES["NIL902"].format(reason=str(skipped)))
-            report.results.extend(_results(source.path, finish([finding], config, source.path)))
-            continue
-        module = module_name_for(source.path, package_dirs)
-        try:
-            tree = parse(data, source.path)
-        except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError) as exc:
-            facts = ModuleFacts(path=source.path, module=module, findings=[unparseable(source.path, exc)])
-            analysed.append((facts, None))
-            continue
-        facts = analyze_tree(tree, source.path, config, module)
-        del tree
-        analysed.append((facts, decode(data) if b"noqa" in data.lower() else None))
+            _analyse_one(source, config, package_dirs, analysed, report)
+        except (Exception, RecursionError, MemoryError) as exc:  # noqa: BLE001 - isolation is the point
+            analysed.append((internal_error(source.path, _safe_module_name(source.path), exc), None))
     project = Project((facts for facts, _ in analysed), config)
+    broken: set[tuple[str, int, int]] = set()  # emitter calls that will raise: they emit nothing (NIL403)
     for facts, text in analysed:
-        findings = finish(project_findings(project, facts), config, facts.path)
-        if text is not None:
-            findings = filter_noqa(findings, text)
+        try:  # the same per-file isolation for the verdicts, selection and ``# noqa``
+            raw = project_findings(project, facts)
+            broken.update((facts.path, f.line, f.col) for f in raw if f.code in ("NIL404", "NIL405"))
+            findings = finish(raw, config, facts.path)
+            if text is not None:
+                findings = filter_noqa(findings, text)
+        except (Exception, RecursionError, MemoryError) as exc:  # noqa: BLE001
+            findings = internal_error(facts.path, facts.module, exc).findings
         report.results.extend(_results(facts.path, findings))
     if project_anchor is not None:
-        report.results.extend(_results(project_anchor, finish(project_wide_findings(project), config, project_anchor)))
+        wide = project_wide_findings(project, broken)
+        report.results.extend(_results(project_anchor, finish(wide, config, project_anchor)))
     report.results.sort()
     return report
 
 
-def project_wide_findings(project: Project) -> list[Finding]:
+def _analyse_one(source: SourceFile, config: Config, package_dirs: dict[str, bool],
+                 analysed: list[tuple[ModuleFacts, str | None]], report: Report) -> None:
+    try:
+        data = read_source(source, config.max_file_bytes)
+    except Skipped as skipped:
+        finding = Finding(1, 0, "NIL902", RULES["NIL902"].format(reason=str(skipped)))
+        report.results.extend(_results(source.path, finish([finding], config, source.path)))
+        return
+    module = module_name_for(source.path, package_dirs)
+    try:
+        tree = parse(data, source.path)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError) as exc:
+        facts = ModuleFacts(path=source.path, module=module, findings=[unparseable(source.path, exc)])
+        analysed.append((facts, None))
+        return
+    facts = analyze_tree(tree, source.path, config, module)
+    del tree
+    analysed.append((facts, decode(data) if b"noqa" in data.lower() else None))
+
+
+def _safe_module_name(path: str) -> str:
+    try:
+        return module_name_for(path)
+    except (Exception, RecursionError):  # noqa: BLE001 - only a label for the NIL901 record
+        return path
+
+
+def project_wide_findings(project: Project, broken: set[tuple[str, int, int]]) -> list[Finding]:
     from .rules.events import critical_events_never_emitted
 
     return [Finding(1, 0, "NIL403", RULES["NIL403"].format(event=event))
-            for event in critical_events_never_emitted(project)]
+            for event in critical_events_never_emitted(project, broken)]
 
 
 def _results(path: str, findings: list[Finding]) -> list[Result]:
