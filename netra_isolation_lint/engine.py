@@ -227,9 +227,6 @@ class FileContext:
     def assignment_target_of(self, call: ast.Call) -> str | None:
         return self.assigned_calls.get(id(call))
 
-    def declared_global(self, name: str) -> bool:
-        return name in self.scope.globals and self.scope.kind == "function"
-
     # ----------------------------------------------------------------- resolution
     def resolve(self, expr: ast.AST) -> tuple[str | None, bool]:
         """Dotted qualified name of a Name/Attribute chain, and whether its root came from an import."""

@@ -99,4 +99,62 @@ class ModuleFacts:
     emitter_calls: list[EmitterCall] = field(default_factory=list)
     functions: list[FunctionInfo] = field(default_factory=list)
     emits: list[tuple[str, int, int]] = field(default_factory=list)  # (event, line, col) of each emitting call
-    lines_with_noqa: dict[int, str] | None = None
+
+
+# --------------------------------------------------------------------------- JSON form, for the cache
+# JSON, not pickle: a cache directory can be planted in a repository, and reading it must never run code.
+
+def _signature(row: list) -> Signature:
+    positional, required, kwonly, required_kw, varargs, varkw, posonly = row
+    return Signature(tuple(positional), int(required), tuple(kwonly), tuple(required_kw), bool(varargs),
+                     bool(varkw), int(posonly))
+
+
+def _init(row: list | None) -> InitInfo | None:
+    if row is None:
+        return None
+    line, col, param, slot, forwards, keeps, signature = row
+    return InitInfo(int(line), int(col), param, slot, bool(forwards), bool(keeps), _signature(signature))
+
+
+def module_to_json(module: ModuleFacts) -> dict:
+    from dataclasses import astuple
+
+    return {
+        "path": module.path,
+        "module": module.module,
+        "findings": [list(f) for f in module.findings],
+        "bindings": module.bindings,
+        "classes": [[c.qualname, c.name, c.line, list(c.bases), astuple(c.init) if c.init else None,
+                     [[name, astuple(sig)] for name, sig in c.methods], list(c.attributes), c.dynamic]
+                    for c in module.classes],
+        "instantiations": [astuple(i) for i in module.instantiations],
+        "emitter_calls": [astuple(c) for c in module.emitter_calls],
+        "functions": [[f.qualname, list(f.returns), [list(o) for o in f.returns_origin]] for f in module.functions],
+        "emits": [list(e) for e in module.emits],
+    }
+
+
+def module_from_json(data: dict) -> ModuleFacts:
+    """Rebuild facts; any malformed input raises (ValueError, TypeError, KeyError) for the cache to drop."""
+    return ModuleFacts(
+        path=str(data["path"]),
+        module=str(data["module"]),
+        findings=[Finding(int(line), int(col), str(code), str(message))
+                  for line, col, code, message in data["findings"]],
+        bindings={str(k): str(v) for k, v in data["bindings"].items()},
+        classes=[ClassInfo(qualname, name, int(line), tuple(bases), _init(init),
+                           tuple((m, _signature(sig)) for m, sig in methods), tuple(attributes), bool(dynamic))
+                 for qualname, name, line, bases, init, methods, attributes, dynamic in data["classes"]],
+        instantiations=[Instantiation(callee, int(line), int(col), int(positional), tuple(keywords), bool(star_args),
+                                      bool(star_kwargs), bool(context_like), bool(set_after))
+                        for callee, line, col, positional, keywords, star_args, star_kwargs, context_like, set_after
+                        in data["instantiations"]],
+        emitter_calls=[EmitterCall(tuple(origin), method, int(line), int(col), int(positional), tuple(keywords),
+                                   bool(star_args), bool(star_kwargs))
+                       for origin, method, line, col, positional, keywords, star_args, star_kwargs
+                       in data["emitter_calls"]],
+        functions=[FunctionInfo(qualname, tuple(returns), tuple(tuple(o) for o in origins))
+                   for qualname, returns, origins in data["functions"]],
+        emits=[(str(event), int(line), int(col)) for event, line, col in data["emits"]],
+    )

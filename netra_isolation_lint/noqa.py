@@ -14,10 +14,18 @@ NOQA_FILE = re.compile(r"\s*# flake8[:=]\s*noqa", re.IGNORECASE)
 _SPLIT = re.compile(r"[,\s]")
 
 
-def noqa_line_mapping(text: str) -> dict[int, str]:
+FILE_LEVEL = 0  # key of :func:`noqa_lines` for a file-level ``# flake8: noqa``
+
+
+def physical_lines(text: str) -> list[str]:
+    """Lines as the tokenizer numbers them: split on \\n, \\r\\n and \\r only (``str.splitlines`` also
+    splits on form feeds and U+2028, which would shift every later line)."""
+    return io.StringIO(text, newline=None).readlines()
+
+
+def noqa_line_mapping(text: str, lines: list[str]) -> dict[int, str]:
     """Line number -> the text searched for ``noqa``: the physical line, or the whole range of a token
     that spans lines (a triple-quoted string), as flake8's ``FileProcessor._noqa_line_mapping`` does."""
-    lines = text.splitlines(keepends=True)
     mapping: dict[int, str] = {}
     first, last = len(lines) + 2, -1
     try:
@@ -40,22 +48,34 @@ def noqa_line_mapping(text: str) -> dict[int, str]:
     return mapping
 
 
+def noqa_lines(text: str) -> dict[int, str]:
+    """The lines a ``# noqa`` applies to, each with the text flake8 would search; ``{FILE_LEVEL: ""}`` for
+    a file-level ``# flake8: noqa``. Small enough to cache with a file's facts."""
+    if "noqa" not in text.lower():
+        return {}
+    lines = physical_lines(text)
+    if any(NOQA_FILE.match(line) for line in lines):
+        return {FILE_LEVEL: ""}
+    mapping = noqa_line_mapping(text, lines)
+    found = {}
+    for number, line in enumerate(lines, 1):
+        searched = mapping.get(number, line)
+        if NOQA_INLINE.search(searched):
+            found[number] = searched
+    return found
+
+
+def apply_noqa(findings: list[Finding], lines: dict[int, str]) -> list[Finding]:
+    if not lines:
+        return findings
+    if FILE_LEVEL in lines:
+        return []
+    return [f for f in findings if f.line not in lines or not is_suppressed(f.code, lines[f.line])]
+
+
 def filter_noqa(findings: list[Finding], text: str) -> list[Finding]:
     """Drop findings suppressed by ``# noqa`` / ``# noqa: CODE`` or a file-level ``# flake8: noqa``."""
-    if "noqa" not in text.lower():
-        return findings
-    lines = text.splitlines()
-    if any(NOQA_FILE.match(line) for line in lines):
-        return []
-    mapping = noqa_line_mapping(text)
-    kept = []
-    for finding in findings:
-        line = mapping.get(finding.line)
-        if line is None:
-            line = lines[finding.line - 1] if 0 < finding.line <= len(lines) else ""
-        if not is_suppressed(finding.code, line):
-            kept.append(finding)
-    return kept
+    return apply_noqa(findings, noqa_lines(text))
 
 
 def is_suppressed(code: str, line: str) -> bool:

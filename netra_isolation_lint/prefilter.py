@@ -1,0 +1,54 @@
+"""Which files can hold a finding at all: a byte test before anything is parsed (semgrep's idea).
+
+Every rule needs a name in the file: the accessor, the bridge class, ``notify_``/``emit_`` methods,
+an event sink, an emitter factory or getter, an agent base, a bound class, or (NIL2xx) the name of a
+class the project shows to be context-bound. The first round selects files by the configured names;
+the project index built from them yields the context-bound classes, whose names (and the aliases
+that stand for them) select more files, until nothing new is found. A file that mentions none of
+these names cannot produce a finding and is never parsed. Modules that are needed only to resolve a
+name (an intermediate base class, an emitter's class) are parsed on demand by the project's loader.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from .config import Config
+
+
+def base_tokens(config: Config) -> tuple[bytes, ...]:
+    names = {"notify_", "emit_"}
+    for group in (config.accessors, config.bridge_classes, config.agent_bases, config.bound_classes):
+        names.update(name.rpartition(".")[2] for name in group)
+    names.update(config.legacy_methods)
+    names.update(config.event_sinks)
+    names.update(config.emitter_factories)
+    names.update(config.emitter_getters)
+    # Shorter tokens first: they are the likeliest to hit, so ``any`` stops early.
+    return tuple(sorted((n.encode() for n in names), key=lambda t: (len(t), t)))
+
+
+def mentions_any(data: bytes, tokens: tuple[bytes, ...]) -> bool:
+    return any(token in data for token in tokens)
+
+
+def names_pattern(names: Iterable[str]) -> re.Pattern[bytes] | None:
+    """One pass over a file for many names (cheaper than one ``in`` per name when there are dozens)."""
+    ordered = sorted(set(names), key=lambda n: (-len(n), n))
+    if not ordered:
+        return None
+    return re.compile(b"|".join(re.escape(n.encode()) for n in ordered))
+
+
+def context_bound_names(project) -> set[str]:
+    """Names under which a context-bound class can be referred to: its own, and module-level aliases."""
+    names: set[str] = set()
+    for module in project.all_modules:
+        for cls in module.classes:
+            if project.class_is_context_bound(cls):
+                names.add(cls.name)
+        for name, target in module.bindings.items():
+            if name not in names and target != f"{module.module}.{name}" and project.is_context_bound(target, module):
+                names.add(name)
+    return names
