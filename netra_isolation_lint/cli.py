@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     whole_project = len(sources) > 1 or any(os.path.isdir(p) and not os.path.islink(p) for p in args.paths)
     # A project-wide finding belongs to no line; it is anchored at a file (code scanning needs one):
     # the contract that declares the events, else the first file checked.
-    anchor = (config.source or sources[0].path) if whole_project and sources else None
+    anchor = (config.source or min(s.path for s in sources)) if whole_project and sources else None
     report = lint(sources, config, project_anchor=anchor)
     index = None
 

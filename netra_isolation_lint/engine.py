@@ -314,14 +314,17 @@ class FileContext:
         return None
 
     def class_of(self, expr: ast.AST) -> str | None:
-        """The class a receiver is an instance of (or is), when the file shows it."""
+        """The class a receiver is an instance of (or is), when the file shows it. Looks one call deep
+        only, so a chain of a thousand calls costs a thousand steps, never a thousand frames."""
         while isinstance(expr, ast.Await):
             expr = expr.value
         if isinstance(expr, ast.Call):
-            value = self._value_of_call(expr)
-            if value is not None and value.origin[:1] == ("class",):
-                return value.origin[1]
-            return None
+            func = expr.func
+            last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+            if not last[:1].isupper() or last in MOCK_FACTORIES:
+                return None
+            qualname, _ = self.resolve(func)
+            return qualname or last
         if isinstance(expr, ast.Name):
             value = self.value_of_name(expr.id)
             if value is not None and value.origin[:1] == ("class",):
@@ -596,8 +599,6 @@ class Walker:
         for item in node.items:
             if item.optional_vars is not None:
                 self._bind_target(item.optional_vars, None, self.ctx.value_of(item.context_expr))
-
-    _enter_AsyncWith = _enter_With
 
     def _bind_target(self, target: ast.AST, source: ast.AST | None, value: Value | None) -> None:
         ctx = self.ctx

@@ -165,31 +165,31 @@ class Project:
 
     def member(self, cls: ClassInfo, name: str):
         """(True, Signature) for a method, (True, None) for another attribute, (False, None) when the class
-        and all its bases are in the project and none has it, (None, None) when that cannot be known."""
-        for _ in range(MAX_CHAIN):
-            if cls.dynamic:
+        and all its bases are in the project and none has it, (None, None) when that cannot be known.
+        Breadth-first over the bases with a visited set: linear on diamonds, finite on cycles."""
+        queue, seen, unknown = [cls], set(), False
+        while queue:
+            current = queue.pop(0)
+            if id(current) in seen:
+                continue
+            seen.add(id(current))
+            if current.dynamic or len(seen) > 4 * MAX_CHAIN:
                 return None, None
-            methods = dict(cls.methods)
+            methods = dict(current.methods)
             if name in methods:
                 return True, methods[name]
-            if name in cls.attributes:
+            if name in current.attributes:
                 return True, None
-            bases = [b for b in cls.bases if b not in ("object", "builtins.object")]
-            if not bases:
-                return False, None
-            if len(bases) > 1:
-                home = self._home.get(id(cls))
-                results = [self.member(info, name) if info is not None else (None, None)
-                           for info in (self.class_info(b, home) for b in bases)]
-                found = next((r for r in results if r[0]), None)
-                if found is not None:
-                    return found
-                return (None, None) if any(r[0] is None for r in results) else (False, None)
-            base = self.class_info(bases[0], self._home.get(id(cls)))
-            if base is None:
-                return None, None
-            cls = base
-        return None, None
+            home = self._home.get(id(current))
+            for base in current.bases:
+                if base in ("object", "builtins.object"):
+                    continue
+                info = self.class_info(base, home)
+                if info is None:
+                    unknown = True
+                else:
+                    queue.append(info)
+        return (None, None) if unknown else (False, None)
 
     # ------------------------------------------------------------------ verdicts
     def findings_for(self, module: ModuleFacts) -> list[Finding]:

@@ -10,13 +10,14 @@ keeps the plugin from re-reading the standard library.
 from __future__ import annotations
 
 import ast
+import os
 import sys
 from typing import TYPE_CHECKING
 
 from pylint.checkers import BaseRawFileChecker
 from pylint.interfaces import HIGH
 
-from .checker import analyze_tree, finish, parse, project_findings
+from .checker import analyze_tree, finish, internal_error, parse, project_findings
 from .config import DEFAULTS, Config, ConfigError, resolve_config
 from .facts import ModuleFacts
 from .noqa import filter_noqa
@@ -74,12 +75,16 @@ class IsolationChecker(BaseRawFileChecker):
             tree = parse(data, path)
         except (SyntaxError, ValueError, RecursionError, MemoryError, OSError):
             return  # pylint reports syntax-error / unreadable files itself
-        facts = analyze_tree(tree, path, self._config, module=node.name)
-        package = node.name.partition(".")[0]
-        project = Project([facts], self._config, load=lambda name: self._load(name, package))
-        findings = finish(project_findings(project, facts), self._config, path)
-        if b"noqa" in data.lower():
-            findings = filter_noqa(findings, decode(data))
+        try:  # one file's trouble is one NIL901 for it; under -j it must never take the run down
+            facts = analyze_tree(tree, path, self._config, module=node.name)
+            package = node.name.partition(".")[0]
+            root = package_root(path, node.name)
+            project = Project([facts], self._config, load=lambda name: self._load(name, package, root))
+            findings = finish(project_findings(project, facts), self._config, path)
+            if b"noqa" in data.lower():
+                findings = filter_noqa(findings, decode(data))
+        except (Exception, RecursionError, MemoryError) as exc:  # noqa: BLE001 - isolation is the point
+            findings = internal_error(path, node.name, exc).findings
         self._report(findings)
 
     def _report(self, findings) -> None:
@@ -88,14 +93,14 @@ class IsolationChecker(BaseRawFileChecker):
             self.add_message(rule.slug, line=finding.line, col_offset=finding.col, args=(finding.message,),
                              confidence=HIGH)
 
-    def _load(self, name: str, package: str) -> ModuleFacts | None:
+    def _load(self, name: str, package: str, root: str) -> ModuleFacts | None:
         if name.partition(".")[0] != package:
             return None
         if name not in self._loaded:
-            self._loaded[name] = self._analyse_module(name)
+            self._loaded[name] = self._analyse_module(name, root)
         return self._loaded[name]
 
-    def _analyse_module(self, name: str) -> ModuleFacts | None:
+    def _analyse_module(self, name: str, root: str) -> ModuleFacts | None:
         from astroid import modutils
 
         try:
@@ -105,10 +110,19 @@ class IsolationChecker(BaseRawFileChecker):
         if not path or not path.endswith(".py"):
             return None
         try:
-            tree: ast.Module = parse(read_source(SourceFile(path, path), self._config.max_file_bytes), path)
+            tree: ast.Module = parse(read_source(SourceFile(path, root), self._config.max_file_bytes), path)
         except (Skipped, SyntaxError, ValueError, RecursionError, MemoryError):
             return None
         return analyze_tree(tree, path, self._config, module=name)
+
+
+def package_root(path: str, module: str) -> str:
+    """The directory holding the module's top-level package: followed modules must not leave it."""
+    depth = module.count(".") + (0 if os.path.basename(path).startswith("__init__.") else 1)
+    root = os.path.abspath(path)
+    for _ in range(depth):
+        root = os.path.dirname(root)
+    return root
 
 
 def register(linter: PyLinter) -> None:
