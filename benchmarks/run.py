@@ -39,7 +39,7 @@ import ast, os, sys, warnings
 warnings.simplefilter("ignore")
 for root in sys.argv[1:]:
     for directory, dirnames, filenames in os.walk(root):
-        dirnames.sort()
+        dirnames[:] = sorted(d for d in dirnames if d != "site-packages")
         for name in sorted(filenames):
             if name.endswith(".py"):
                 try:
@@ -84,7 +84,8 @@ def median(args: list[str], repeat: int, **kwargs) -> float:
 
 
 def cli(*args: str) -> list[str]:
-    return [PY, "-m", "netra_isolation_lint", *args]
+    # -I: never import a module planted in the working directory; site-packages is not the tree
+    return [PY, "-I", "-m", "netra_isolation_lint", "--extend-exclude", "site-packages", *args]
 
 
 def peak_rss_kib(tree: str, cwd: Path) -> int:
@@ -99,7 +100,7 @@ def peak_rss_kib(tree: str, cwd: Path) -> int:
 def bench_tree(tree: str, repeat: int, with_pylint: bool) -> dict:
     tree = os.path.abspath(tree)
     cores = os.cpu_count() or 1
-    files = sum(1 for _, _, names in os.walk(tree) for n in names if n.endswith(".py"))
+    files = sum(1 for d, _, names in os.walk(tree) if "site-packages" not in d for n in names if n.endswith(".py"))
     figures: dict[str, float] = {"files": files}
     with tempfile.TemporaryDirectory() as work:
         work_path = Path(work)

@@ -26,6 +26,16 @@ def _codes(value: str) -> tuple[str, ...]:
     return codes
 
 
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if jobs < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return jobs
+
+
 def _globs(value: str) -> tuple[str, ...]:
     return tuple(p.strip() for p in value.split(",") if p.strip())
 
@@ -72,6 +82,17 @@ def build_parser() -> argparse.ArgumentParser:
                       help="exit 0 even when findings are reported (2 still signals usage or internal errors)")
     gate.add_argument("--fail-on", choices=("error", "warning"), default="warning",
                       help="lowest severity that makes the exit status 1 (default: warning, i.e. any finding)")
+    speed = parser.add_argument_group("speed")
+    speed.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
+                       help="worker processes for reading and parsing (default: the number of cores)")
+    speed.add_argument("--no-cache", action="store_true",
+                       help="neither read nor write the result cache")
+    speed.add_argument("--cache-dir", metavar="DIR",
+                       help="where the result cache lives (default: $NETRA_ISOLATION_CACHE_DIR or "
+                            "./.netra-isolation-cache)")
+    speed.add_argument("--no-prefilter", action="store_true",
+                       help="parse every file, even one that mentions no name any rule needs (then a syntax "
+                            "error anywhere gives NIL900); files named on the command line are always parsed")
     info = parser.add_argument_group("information")
     info.add_argument("--explain", metavar="CODE", help="print the documentation of a rule and exit")
     info.add_argument("--show-config", action="store_true",
@@ -138,7 +159,13 @@ def main(argv: list[str] | None = None) -> int:
     # A project-wide finding belongs to no line; it is anchored at a file (code scanning needs one):
     # the contract that declares the events, else the first file checked.
     anchor = (config.source or min(s.path for s in sources)) if whole_project and sources else None
-    report = lint(sources, config, project_anchor=anchor)
+    cache = None
+    if not args.no_cache:
+        from .cache import Cache, cache_dir
+
+        cache = Cache(cache_dir(args.cache_dir), config, prefilter=not args.no_prefilter)
+    report = lint(sources, config, project_anchor=anchor, prefilter=not args.no_prefilter, cache=cache,
+                  jobs=args.jobs or os.cpu_count() or 1)
     index = None
 
     def source_index():

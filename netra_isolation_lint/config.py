@@ -12,6 +12,7 @@ import dataclasses
 import difflib
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,8 +29,26 @@ class ConfigError(Exception):
     """One or more configuration problems, each already a one-line message."""
 
     def __init__(self, problems: list[str]):
+        # Why: problems quote keys, values and paths taken from the file and the file system. A key such
+        # as "a\nb" or "\x1b]0;x\x07" must not split the "one line per problem" contract or drive the
+        # terminal / CI log (a fake "::error" line), so every problem is escaped to one printable line.
+        problems = [_printable_line(problem) for problem in problems]
         super().__init__("\n".join(problems))
         self.problems = problems
+
+
+def _printable_line(text: str) -> str:
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        if ch.isprintable():
+            out.append(ch)
+        else:
+            code = ord(ch)
+            out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(ch) or (
+                f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"))
+    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -157,21 +176,27 @@ def resolve_config(explicit: str | None, cwd: str | None = None) -> Config:
     if explicit:
         return load_config(explicit)
     found = find_config(cwd or os.getcwd())
-    return load_config(found) if found else DEFAULTS
+    return load_config(found, discovered=True) if found else DEFAULTS
 
 
-def load_config(path: str) -> Config:
-    text = _read(path)
+def load_config(path: str, discovered: bool = False) -> Config:
+    """``discovered``: found by walking up from the working directory rather than named by the user; it
+    must then be a regular file (a FIFO or device planted in the tree must not hang or feed the run)."""
+    text = _read(path, regular_only=discovered)
     data = _parse_yaml(path, text)
     return _build(path, data)
 
 
-def _read(path: str) -> str:
+def _read(path: str, regular_only: bool = False) -> str:
     try:
         if os.path.isdir(path):
             raise ConfigError([f"{path}: is a directory, expected a YAML file"])
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_CONFIG_BYTES + 1)
+        if regular_only:
+            raw = _read_regular(path)
+        else:
+            # An explicit --config may be a pipe (``--config <(...)``): the user asked for it.
+            with open(path, "rb") as handle:
+                raw = handle.read(MAX_CONFIG_BYTES + 1)
     except FileNotFoundError:
         raise ConfigError([f"{path}: config file not found"]) from None
     except OSError as exc:
@@ -182,6 +207,27 @@ def _read(path: str) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ConfigError([f"{path}: config file is not valid UTF-8 (byte {exc.start})"]) from None
+
+
+def _read_regular(path: str) -> bytes:
+    """Up to MAX_CONFIG_BYTES + 1 bytes of a regular file. Why non-blocking + fstat: a discovered
+    ``.netra-isolation.yaml`` that is a FIFO would otherwise block the run forever (a plain ``open``
+    waits for a writer), and one that is a device would be read as if it were the config."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise ConfigError([f"{path}: is not a regular file, expected a YAML file"])
+        chunks = []
+        remaining = MAX_CONFIG_BYTES + 1
+        while remaining > 0:
+            chunk = os.read(descriptor, remaining)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(descriptor)
 
 
 def _parse_yaml(path: str, text: str) -> Any:
@@ -201,6 +247,11 @@ def _parse_yaml(path: str, text: str) -> Any:
         raise ConfigError([f"{path}: invalid YAML: {_one_line(str(exc))}"]) from None
     except RecursionError:
         raise ConfigError([f"{path}: invalid YAML: nesting too deep"]) from None
+    except (ValueError, OverflowError, TypeError) as exc:
+        # Why: safe_load's constructors raise plain Python errors for values the grammar accepts, e.g.
+        # an integer of 5,000 digits (int max-str-digits) or the date 2024-13-45; without this the user
+        # got a traceback instead of a config error.
+        raise ConfigError([f"{path}: invalid YAML value: {_one_line(str(exc))[:160]}"]) from None
 
 
 def _check_events(path: str, events: Any) -> None:
@@ -232,6 +283,10 @@ def _check_events(path: str, events: Any) -> None:
             raise ConfigError([f"{where}: YAML tags are not allowed ({_one_line(tag)[:40]})"])
         if stack and stack[-1][0] and stack[-1][1]:
             if isinstance(event, yaml.ScalarEvent):
+                if event.value == "<<" and event.implicit[0]:
+                    # Why: a merge key silently loses to explicit keys of the same mapping, so a merged
+                    # setting can look configured while it is not (and merging usually needs aliases).
+                    raise ConfigError([f"{where}: YAML merge keys (<<) are not allowed"])
                 if event.value in stack[-1][2]:
                     raise ConfigError([f"{where}: duplicate key '{_one_line(event.value)[:60]}'"])
                 stack[-1][2].add(event.value)
@@ -255,6 +310,12 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+def _shown_key(key: Any) -> str:
+    """A key from the file as quoted in a message: one line, at most 80 characters."""
+    shown = _one_line(key)
+    return shown if len(shown) <= 80 else shown[:77] + "..."
+
+
 def _build(path: str, data: Any) -> Config:
     if data is None:
         data = {}
@@ -272,7 +333,8 @@ def _build(path: str, data: Any) -> Config:
             for sub, subvalue in value.items():
                 spec = SCHEMA[key].get(sub)
                 if spec is None:
-                    problems.append(f"{path}: {key}.{sub}: unknown key{_did_you_mean(str(sub), SCHEMA[key])}")
+                    problems.append(f"{path}: {key}.{_shown_key(sub)}: unknown key"
+                                    f"{_did_you_mean(str(sub), SCHEMA[key])}")
                     continue
                 _convert(path, f"{key}.{sub}", subvalue, spec, values, problems)
             continue
@@ -282,7 +344,7 @@ def _build(path: str, data: Any) -> Config:
             hint = _did_you_mean(str(key), candidates)
             if not hint:
                 hint = _section_hint(str(key))
-            problems.append(f"{path}: {key}: unknown key{hint}")
+            problems.append(f"{path}: {_shown_key(key)}: unknown key{hint}")
             continue
         _convert(path, str(key), value, spec, values, problems)
     if problems:
@@ -347,11 +409,12 @@ def _convert_ignores(where: str, value: Any, out: dict, problems: list[str]) -> 
         if isinstance(codes, str):
             codes = [codes]
         if not isinstance(codes, list) or not codes:
-            problems.append(f"{where}.{glob}: expected a list of codes, got {_describe(codes)}")
+            problems.append(f"{where}.{_shown_key(glob)}: expected a list of codes, got {_describe(codes)}")
             continue
         bad = [c for c in codes if not isinstance(c, str) or not CODE_PATTERN.match(c)]
         if bad:
-            problems.append(f"{where}.{glob}: expected rule codes or prefixes such as NIL103, got {_describe(bad[0])}")
+            problems.append(f"{where}.{_shown_key(glob)}: expected rule codes or prefixes such as NIL103, "
+                            f"got {_describe(bad[0])}")
             continue
         entries.append((glob, tuple(codes)))
     out["per_path_ignores"] = tuple(entries)
@@ -378,7 +441,8 @@ def _describe(value: Any) -> str:
     if isinstance(value, bool):
         return f"boolean {str(value).lower()} (quote it if you meant a name)"
     if isinstance(value, (int, float)):
-        return f"{_type_name(value)} {value!r}"
+        shown = repr(value) if not isinstance(value, int) or abs(value) < 10 ** 30 else "with more than 30 digits"
+        return f"{_type_name(value)} {shown}"
     if isinstance(value, str):
         shown = _one_line(value)
         return f"'{shown[:60]}'"

@@ -115,6 +115,8 @@ class FileContext:
         self.emitter_name_patterns = config.emitter_names
         self.accessor_tails = frozenset(a.rpartition(".")[2] for a in config.accessors)
         self.accessor_aliases: set[str] = set()  # local names ever bound to an accessor (Y = accessor)
+        self.bridge_tails = frozenset(c.rpartition(".")[2] for c in config.bridge_classes)
+        self.bridge_aliases: set[str] = set()  # names ever bound to a bridge class (make = AgentWebSocketBridge)
         self.local_functions: set[str] = set()  # qualified names of functions defined in this file
 
     # ----------------------------------------------------------------- reporting
@@ -190,8 +192,12 @@ class FileContext:
             scope.values[name] = value
         scope.names[name] = qualname or (f"{scope.qualname}.{name}" if scope.qualname else name)
         scope.imported.discard(name)
-        if qualname is not None and qualname.rpartition(".")[2] in self.accessor_tails:
-            self.accessor_aliases.add(name)
+        if qualname is not None:
+            tail = qualname.rpartition(".")[2]
+            if tail in self.accessor_tails:
+                self.accessor_aliases.add(name)
+            elif tail in self.bridge_tails:
+                self.bridge_aliases.add(name)
 
     def binding_scope(self, name: str) -> Scope | None:
         for scope in self._visible_scopes():
@@ -282,6 +288,8 @@ class FileContext:
         return None
 
     def _value_of_call(self, call: ast.Call) -> Value | None:
+        """What a call returns, as far as its name tells. Name-only tests come first: most calls are
+        neither an accessor, a factory nor a class, and resolving them through the scopes costs."""
         func = call.func
         cfg = self.config
         if isinstance(func, ast.Name):
@@ -290,28 +298,30 @@ class FileContext:
             name = func.attr
         else:
             return None
-        qualname, _ = self.resolve(func)
         if self.is_accessor_call(call):
             return Value(BRIDGE, ("accessor", name))
-        if qualname and name_matches(qualname, cfg.bridge_classes):
-            return Value(BRIDGE, ("class", qualname))
         if name in cfg.emitter_factories:
             receiver = ""
             if isinstance(func, ast.Attribute):
                 receiver = self.class_of(func.value) or ""
-            elif qualname:
-                receiver = qualname.rpartition(".")[0]
+            else:
+                receiver = (self.resolve(func)[0] or "").rpartition(".")[0]
             return Value(EMITTER, ("factory", receiver, name))
         if name in cfg.emitter_getters:
             owner = ""
             if isinstance(func, ast.Attribute) and self.is_self(func.value) and self.method and self.method.cls:
                 owner = self.method.cls.qualname
             return Value(EMITTER, ("getter", owner, name))
-        if name in MOCK_FACTORIES or (qualname and qualname.rpartition(".")[2] in MOCK_FACTORIES):
+        if name in MOCK_FACTORIES:
             return Value(OTHER)
-        if name[:1].isupper():
-            return Value(OTHER, ("class", qualname or name))
-        return None
+        if not name[:1].isupper() and name not in self.bridge_aliases:
+            return None
+        qualname = self.resolve(func)[0] or name
+        if name_matches(qualname, cfg.bridge_classes):
+            return Value(BRIDGE, ("class", qualname))
+        if qualname.rpartition(".")[2] in MOCK_FACTORIES:
+            return Value(OTHER)
+        return Value(OTHER, ("class", qualname)) if name[:1].isupper() else None
 
     def class_of(self, expr: ast.AST) -> str | None:
         """The class a receiver is an instance of (or is), when the file shows it. Looks one call deep
@@ -569,6 +579,8 @@ class Walker:
             scope.imported.add(local)
             if alias.name in self.ctx.accessor_tails:
                 self.ctx.accessor_aliases.add(local)
+            elif alias.name in self.ctx.bridge_tails:
+                self.ctx.bridge_aliases.add(local)
             scope.values.pop(local, None)
 
     def _enter_Global(self, node: ast.Global) -> None:

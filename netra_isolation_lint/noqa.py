@@ -12,6 +12,7 @@ from .facts import Finding
 NOQA_INLINE = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
 NOQA_FILE = re.compile(r"\s*# flake8[:=]\s*noqa", re.IGNORECASE)
 _SPLIT = re.compile(r"[,\s]")
+_CONTINUATION = re.compile(r"\\(?:\r\n?|\n)")  # a backslash ending a line, whatever the line ending
 
 
 FILE_LEVEL = 0  # key of :func:`noqa_lines` for a file-level ``# flake8: noqa``
@@ -56,7 +57,10 @@ def noqa_lines(text: str) -> dict[int, str]:
     lines = physical_lines(text)
     if any(NOQA_FILE.match(line) for line in lines):
         return {FILE_LEVEL: ""}
-    mapping = noqa_line_mapping(text, lines)
+    # Only a triple-quoted string or a backslash continuation makes flake8 search beyond the physical
+    # line; without either, tokenizing the whole file would find nothing new.
+    spans_lines = '"""' in text or "'''" in text or _CONTINUATION.search(text) is not None
+    mapping = noqa_line_mapping(text, lines) if spans_lines else {}
     found = {}
     for number, line in enumerate(lines, 1):
         searched = mapping.get(number, line)

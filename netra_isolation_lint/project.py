@@ -26,8 +26,12 @@ class Project:
     """What is known across modules. ``load`` (pylint) fetches a module by name on first use; the CLI
     passes every file up front and no loader."""
 
-    def __init__(self, modules: Iterable[ModuleFacts], config: Config, load: Loader | None = None):
+    def __init__(self, modules: Iterable[ModuleFacts], config: Config, load: Loader | None = None,
+                 load_for_hierarchy: bool = True):
         self.config = config
+        # The CLI's prefilter guarantees that every file defining a context-bound class was analysed, so it
+        # loads only to resolve emitter classes; pylint, seeing one file at a time, loads for both.
+        self._load_for_hierarchy = load_for_hierarchy
         self.all_modules: list[ModuleFacts] = []
         self.modules: dict[str, ModuleFacts] = {}
         self.classes: dict[str, ClassInfo] = {}
@@ -53,9 +57,9 @@ class Project:
             self.functions.setdefault(function.qualname, function)
             self._function_home.setdefault(function.qualname, module)
 
-    def _module(self, name: str) -> ModuleFacts | None:
+    def _module(self, name: str, load: bool) -> ModuleFacts | None:
         facts = self.modules.get(name)
-        if facts is None and self._load is not None and name and name not in self._tried:
+        if facts is None and load and self._load is not None and name and name not in self._tried:
             self._tried.add(name)
             facts = self._load(name)
             if facts is not None:
@@ -63,25 +67,26 @@ class Project:
         return facts
 
     # ------------------------------------------------------------------ lookups
-    def lookup(self, qualname: str) -> str:
+    def lookup(self, qualname: str, load: bool = False) -> str:
         """Follow module-level re-exports (``from .impl import X`` in a package) to a definition."""
         for _ in range(MAX_CHAIN):
             if qualname in self.classes or qualname in self.functions:
                 return qualname
             module, _, name = qualname.rpartition(".")
-            facts = self._module(module)
+            facts = self._module(module, load)
             target = facts.bindings.get(name) if facts is not None else None
             if target is None or target == qualname:
                 return qualname
             qualname = target
         return qualname
 
-    def class_info(self, qualname: str, asking: ModuleFacts | None = None) -> ClassInfo | None:
+    def class_info(self, qualname: str, asking: ModuleFacts | None = None, load: bool | None = None) -> ClassInfo | None:
+        """The class a name refers to. ``load`` (default: the hierarchy policy) may parse its module."""
         if asking is not None:
             local = self._local.get(id(asking), {}).get(qualname)
             if local is not None:
                 return local
-        return self.classes.get(self.lookup(qualname))
+        return self.classes.get(self.lookup(qualname, self._load_for_hierarchy if load is None else load))
 
     def is_context_bound(self, qualname: str, asking: ModuleFacts | None = None) -> bool:
         cls = self.class_info(qualname, asking)
@@ -129,7 +134,7 @@ class Project:
             return []
         kind, owner, name = origin[:3]
         if kind == "of":  # an instance of a known class: the factory call itself
-            info = self.class_info(owner, asking)
+            info = self.class_info(owner, asking, load=True)
             return [info] if info is not None else []
         function = self._method(owner, name, asking) if owner else None
         if function is None:
@@ -137,7 +142,7 @@ class Project:
         found: list[ClassInfo] = []
         home = self._function_home.get(function.qualname)
         for qualname in function.returns:
-            info = self.class_info(qualname, home)
+            info = self.class_info(qualname, home, load=True)
             if info is not None and info not in found:
                 found.append(info)
         for inner in function.returns_origin:
@@ -152,15 +157,15 @@ class Project:
 
     def _method(self, owner: str, name: str, asking: ModuleFacts | None) -> FunctionInfo | None:
         """A method's facts, looked up through the class's in-project bases."""
-        cls = self.class_info(owner, asking)
+        cls = self.class_info(owner, asking, load=True)
         for _ in range(MAX_CHAIN):
             if cls is None:
-                return self.functions.get(f"{self.lookup(owner)}.{name}")
+                return self.functions.get(f"{self.lookup(owner, load=True)}.{name}")
             function = self.functions.get(f"{cls.qualname}.{name}")
             if function is not None or dict(cls.methods).get(name) is not None:
                 return function
             home = self._home.get(id(cls))
-            cls = next((b for b in (self.class_info(q, home) for q in cls.bases) if b is not None), None)
+            cls = next((b for b in (self.class_info(q, home, load=True) for q in cls.bases) if b is not None), None)
         return None
 
     def member(self, cls: ClassInfo, name: str):
@@ -184,7 +189,7 @@ class Project:
             for base in current.bases:
                 if base in ("object", "builtins.object"):
                     continue
-                info = self.class_info(base, home)
+                info = self.class_info(base, home, load=True)
                 if info is None:
                     unknown = True
                 else:

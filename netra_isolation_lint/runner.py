@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import io
+import os
+import sys
 import tokenize
+from typing import TYPE_CHECKING
 from dataclasses import dataclass, field
 
 from .checker import analyze_tree, finish, internal_error, parse, project_findings
 from .config import Config
 from .engine import module_name_for
 from .facts import Finding, ModuleFacts
-from .noqa import filter_noqa
+from .noqa import apply_noqa, noqa_lines
+from .prefilter import base_tokens, context_bound_names, mentions_any, names_pattern
 from .project import Project
 from .registry import RULES
-from .sources import SourceFile, Skipped, read_source
+from .sources import SourceFile, Skipped, check_source, open_source
+
+if TYPE_CHECKING:
+    from .cache import Cache
 
 
 @dataclass(frozen=True, order=True)
@@ -58,29 +65,120 @@ def unparseable(path: str, exc: BaseException) -> Finding:
     return Finding(max(1, line), col, "NIL900", RULES["NIL900"].format(error=error))
 
 
-def lint(sources: list[SourceFile], config: Config, project_anchor: str | None = None) -> Report:
-    """Check ``sources`` as one project. With ``project_anchor`` (a directory or several files were
-    given), project-wide findings (NIL403) are reported against that path."""
-    report = Report(files=len(sources))
-    analysed: list[tuple[ModuleFacts, str | None]] = []
+@dataclass
+class Examined:
+    """One file after reading: its facts, or why it was skipped, or that the prefilter let it be."""
+
+    source: SourceFile
+    facts: ModuleFacts | None = None
+    noqa: dict[int, str] = field(default_factory=dict)
+    skipped: str | None = None  # NIL902 reason
+    token_free: bool = False  # mentions no name any rule needs: not parsed
+    entry: dict | None = None  # what the cache keeps for it
+    cached: bool = False  # taken from the cache without reading the file
+
+
+def examine(source: SourceFile, config: Config, tokens: tuple[bytes, ...] | None,
+            package_dirs: dict[str, bool], keep: bool) -> Examined:
+    """Read one file and, unless the prefilter shows it cannot matter, parse and walk it. An error that
+    escapes costs this file only: one NIL901 for it."""
+    try:
+        return _examine(source, config, tokens, package_dirs, keep)
+    except (Exception, RecursionError, MemoryError) as exc:  # noqa: BLE001 - isolation is the point
+        return Examined(source, facts=internal_error(source.path, _safe_module_name(source.path), exc))
+
+
+def _examine(source: SourceFile, config: Config, tokens: tuple[bytes, ...] | None,
+             package_dirs: dict[str, bool], keep: bool) -> Examined:
+    try:
+        data, info = open_source(source, config.max_file_bytes)
+    except Skipped as skipped:
+        return Examined(source, skipped=str(skipped))
+    if tokens is not None and not source.named and not mentions_any(data, tokens):
+        return Examined(source, token_free=True, entry=_entry(info, data, None, {}) if keep else None)
+    facts, noqa = analyse_bytes(data, source.path, config, module_name_for(source.path, package_dirs))
+    return Examined(source, facts=facts, noqa=noqa, entry=_entry(info, data, facts, noqa) if keep else None)
+
+
+def _entry(info: os.stat_result, data: bytes, facts: ModuleFacts | None, noqa: dict[int, str]) -> dict:
+    from .cache import digest, entry  # only when caching: keeps hashing and JSON off the editor path
+
+    return entry(info, digest(data), facts, noqa)
+
+
+def analyse_bytes(data: bytes, path: str, config: Config, module: str) -> tuple[ModuleFacts, dict[int, str]]:
+    try:
+        tree = parse(data, path)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError) as exc:
+        return ModuleFacts(path=path, module=module, findings=[unparseable(path, exc)]), {}
+    facts = analyze_tree(tree, path, config, module)
+    del tree  # facts only: no tree outlives its file
+    return facts, noqa_lines(decode(data)) if b"noqa" in data.lower() else {}
+
+
+def _examine_batch(batch: list[SourceFile], config: Config, tokens: tuple[bytes, ...] | None,
+                   keep: bool) -> list[Examined]:
     package_dirs: dict[str, bool] = {}
+    return [examine(source, config, tokens, package_dirs, keep) for source in batch]
+
+
+PARALLEL_MIN_FILES = 64  # below this, starting workers costs more than it saves
+
+
+def examine_all(sources: list[SourceFile], config: Config, tokens: tuple[bytes, ...] | None, jobs: int,
+                keep: bool) -> list[Examined]:
+    """Every file examined, in order; in ``jobs`` worker processes when there is enough to share."""
+    if jobs <= 1 or len(sources) < PARALLEL_MIN_FILES:
+        return _examine_batch(sources, config, tokens, keep)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "fork" if sys.platform == "linux" else "spawn"  # fork: no re-import per worker on Linux
+    size = max(1, -(-len(sources) // (jobs * 8)))  # small batches balance uneven files
+    batches = [sources[i:i + size] for i in range(0, len(sources), size)]
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method)) as pool:
+        done = pool.map(_examine_batch, batches, [config] * len(batches), [tokens] * len(batches),
+                        [keep] * len(batches))
+        return [examined for batch in done for examined in batch]
+
+
+def lint(sources: list[SourceFile], config: Config, project_anchor: str | None = None, *,
+         prefilter: bool = False, cache: Cache | None = None, jobs: int = 1) -> Report:
+    """Check ``sources`` as one project. With ``project_anchor`` (a directory or several files were
+    given), project-wide findings (NIL403) are reported against that path. ``prefilter`` leaves unparsed
+    the files that mention no name any rule needs (files named on the command line are always parsed);
+    ``cache`` reuses the facts of unchanged files; ``jobs`` examines files in that many processes."""
+    report = Report(files=len(sources))
+    tokens = base_tokens(config) if prefilter else None
+    examined: dict[str, Examined] = {}
+    todo: list[SourceFile] = []
     for source in sources:
-        # Why the outer try: analyze_tree already turns a rule's crash into NIL901, but reading, naming,
-        # parsing and decoding run outside it; an unexpected error there must cost this file only (one
-        # NIL901 for it) and never the findings of every other file.
-        try:
-            _analyse_one(source, config, package_dirs, analysed, report)
-        except (Exception, RecursionError, MemoryError) as exc:  # noqa: BLE001 - isolation is the point
-            analysed.append((internal_error(source.path, _safe_module_name(source.path), exc), None))
-    project = Project((facts for facts, _ in analysed), config)
+        reused = _from_cache(source, config, cache)
+        if reused is None:
+            todo.append(source)
+        else:
+            examined[source.path] = reused
+    for result in examine_all(todo, config, tokens, jobs, cache is not None):
+        examined[result.source.path] = result
+
+    analysed = [e for e in (examined[s.path] for s in sources) if e.facts is not None]
+    unparsed = {e.source.path: e for e in examined.values() if e.token_free}
+    package_dirs: dict[str, bool] = {}
+    project = Project((e.facts for e in analysed), config, load=_loader(unparsed, config, package_dirs, analysed),
+                      load_for_hierarchy=False)
+    names = sorted(_settle_prefilter(project, unparsed, config, package_dirs, analysed, cache)) if prefilter else []
+
     broken: set[tuple[str, int, int]] = set()  # emitter calls that will raise: they emit nothing (NIL403)
-    for facts, text in analysed:
+    for item in examined.values():
+        if item.skipped is not None:
+            finding = Finding(1, 0, "NIL902", RULES["NIL902"].format(reason=item.skipped))
+            report.results.extend(_results(item.source.path, finish([finding], config, item.source.path)))
+    for item in analysed:
+        facts = item.facts
         try:  # the same per-file isolation for the verdicts, selection and ``# noqa``
             raw = project_findings(project, facts)
             broken.update((facts.path, f.line, f.col) for f in raw if f.code in ("NIL404", "NIL405"))
-            findings = finish(raw, config, facts.path)
-            if text is not None:
-                findings = filter_noqa(findings, text)
+            findings = apply_noqa(finish(raw, config, facts.path), item.noqa)
         except (Exception, RecursionError, MemoryError) as exc:  # noqa: BLE001
             findings = internal_error(facts.path, facts.module, exc).findings
         report.results.extend(_results(facts.path, findings))
@@ -88,27 +186,103 @@ def lint(sources: list[SourceFile], config: Config, project_anchor: str | None =
         wide = project_wide_findings(project, broken)
         report.results.extend(_results(project_anchor, finish(wide, config, project_anchor)))
     report.results.sort()
+    if cache is not None:
+        cache.save({os.path.abspath(e.source.path): e.entry for e in examined.values() if e.entry is not None},
+                   names)
     return report
 
 
-def _analyse_one(source: SourceFile, config: Config, package_dirs: dict[str, bool],
-                 analysed: list[tuple[ModuleFacts, str | None]], report: Report) -> None:
+def _from_cache(source: SourceFile, config: Config, cache: Cache | None) -> Examined | None:
+    """A file whose stat is unchanged since the cache was written, without reading it."""
+    if cache is None:
+        return None
     try:
-        data = read_source(source, config.max_file_bytes)
+        _, info = check_source(source, config.max_file_bytes)
+    except Skipped:
+        return None  # examined normally, which reports why
+    entry = cache.lookup(source.path, info)
+    if entry is None:
+        return None
+    if entry.get("facts") is None:
+        return Examined(source, token_free=True, entry=entry, cached=True) if not source.named else None
+    facts = cache.facts_of(entry)
+    if facts is None:
+        return None
+    facts.path = source.path  # shown as this run names it (``./a.py`` and ``a.py`` share one entry)
+    noqa = {int(line): text for line, text in entry.get("noqa", {}).items()}
+    return Examined(source, facts=facts, noqa=noqa, entry=entry, cached=True)
+
+
+def _analyse_now(item: Examined, config: Config, package_dirs: dict[str, bool], analysed: list[Examined]) -> None:
+    """Parse a file the prefilter had left, because a name it mentions matters now."""
+    source = item.source
+    try:
+        data, info = open_source(source, config.max_file_bytes)
+        item.facts, item.noqa = analyse_bytes(data, source.path, config, module_name_for(source.path, package_dirs))
+        item.entry = _entry(info, data, item.facts, item.noqa) if item.entry is not None else None
     except Skipped as skipped:
-        finding = Finding(1, 0, "NIL902", RULES["NIL902"].format(reason=str(skipped)))
-        report.results.extend(_results(source.path, finish([finding], config, source.path)))
-        return
-    module = module_name_for(source.path, package_dirs)
-    try:
-        tree = parse(data, source.path)
-    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError) as exc:
-        facts = ModuleFacts(path=source.path, module=module, findings=[unparseable(source.path, exc)])
-        analysed.append((facts, None))
-        return
-    facts = analyze_tree(tree, source.path, config, module)
-    del tree
-    analysed.append((facts, decode(data) if b"noqa" in data.lower() else None))
+        item.skipped = str(skipped)
+    except (Exception, RecursionError, MemoryError) as exc:  # noqa: BLE001
+        item.facts = internal_error(source.path, _safe_module_name(source.path), exc)
+    item.token_free = False
+    if item.facts is not None:
+        analysed.append(item)
+
+
+def _loader(unparsed: dict[str, Examined], config: Config, package_dirs: dict[str, bool], analysed: list[Examined]):
+    """Module name -> facts for a file the prefilter left unparsed, parsed when the project needs it to
+    resolve a name (an intermediate base class, an emitter's class)."""
+    by_module: dict[str, Examined] | None = None
+
+    def load(name: str) -> ModuleFacts | None:
+        nonlocal by_module
+        if by_module is None:
+            by_module = {}
+            for item in unparsed.values():
+                by_module.setdefault(module_name_for(item.source.path, package_dirs), item)
+        item = by_module.get(name)
+        if item is None or not item.token_free:
+            return None
+        _analyse_now(item, config, package_dirs, analysed)
+        return item.facts
+
+    return load
+
+
+def _settle_prefilter(project: Project, unparsed: dict[str, Examined], config: Config,
+                      package_dirs: dict[str, bool], analysed: list[Examined], cache: Cache | None) -> set[str]:
+    """Parse the files that mention a context-bound class found so far, until no new name appears.
+    Returns every name the token-free files were checked against (the cache keeps it)."""
+    checked: set[str] = set(cache.names) if cache is not None else set()
+    names = context_bound_names(project)
+    # Files found token-free in this run were checked against no name yet; cached ones against ``checked``.
+    fresh = {path for path, item in unparsed.items() if not item.cached}
+    while True:
+        pattern = names_pattern(names - checked)
+        again = names_pattern(names) if fresh else None
+        selected = []
+        for path, item in unparsed.items():
+            if not item.token_free:
+                continue
+            search = again if path in fresh else pattern
+            if search is None:
+                continue
+            try:
+                data, _ = open_source(item.source, config.max_file_bytes)
+            except Skipped:
+                continue  # examined once already; vanished since: nothing to add
+            if search.search(data):
+                selected.append(item)
+        fresh = set()
+        checked |= names
+        for item in selected:
+            _analyse_now(item, config, package_dirs, analysed)
+            if item.facts is not None:
+                project.add(item.facts)
+        grown = context_bound_names(project)
+        if not selected and grown <= checked:
+            return checked
+        names = grown
 
 
 def _safe_module_name(path: str) -> str:

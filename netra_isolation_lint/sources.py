@@ -22,6 +22,10 @@ DEFAULT_EXCLUDES = (
 class SourceFile:
     path: str  # as shown in reports: as given, or joined below a given directory
     root: str  # the directory a symlink must not leave
+    # Set when discovery already knows the path cannot be read (a directory it could not list): the
+    # reason is reported as NIL902 for that path instead of the directory's files silently vanishing.
+    error: str | None = None
+    named: bool = False  # named on the command line: always parsed, never skipped by the prefilter
 
 
 class Skipped(Exception):
@@ -44,7 +48,7 @@ def discover(paths: list[str], excludes: tuple[str, ...]) -> tuple[list[SourceFi
             found.extend(_walk(given, excludes))
         elif os.path.lexists(given):
             if not excluded(given, excludes):
-                found.append(SourceFile(given, cwd))
+                found.append(SourceFile(given, cwd, named=True))
         else:
             missing.append((given, "no such file or directory"))
     seen: set[str] = set()
@@ -60,7 +64,17 @@ def discover(paths: list[str], excludes: tuple[str, ...]) -> tuple[list[SourceFi
 def _walk(top: str, excludes: tuple[str, ...]) -> list[SourceFile]:
     files = []
     root = top
-    for directory, dirnames, filenames in os.walk(top, followlinks=False):
+
+    def unlistable(error: OSError) -> None:
+        # Why: os.walk skips a directory it cannot list (mode 000, vanished) without a word, which would
+        # silently drop every file below it from a gate; report it as a skipped path instead.
+        path = error.filename if isinstance(error.filename, str) else top
+        if not excluded(path, excludes):
+            reason = "permission denied" if isinstance(error, PermissionError) else (
+                error.strerror or type(error).__name__)
+            files.append(SourceFile(path, root, error=f"directory could not be listed ({reason})"))
+
+    for directory, dirnames, filenames in os.walk(top, onerror=unlistable, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not excluded(os.path.join(directory, d), excludes))
         for filename in sorted(filenames):
             if filename.endswith(".py"):
@@ -70,22 +84,50 @@ def _walk(top: str, excludes: tuple[str, ...]) -> list[SourceFile]:
     return files
 
 
-def read_source(source: SourceFile, max_bytes: int) -> bytes:
-    """The file's bytes, or :class:`Skipped` with the reason. Never blocks on a FIFO, never reads past the cap."""
+def check_source(source: SourceFile, max_bytes: int) -> tuple[str, os.stat_result]:
+    """The path policy without reading: (the path to open, its stat), or :class:`Skipped`."""
+    if source.error is not None:
+        raise Skipped(source.error)
     path = source.path
     try:
         info = os.lstat(path)
+        opened_path = path
         if stat.S_ISLNK(info.st_mode):
             target = os.path.realpath(path)
             root = os.path.realpath(source.root)
             if os.path.commonpath([target, root]) != root:
                 raise Skipped("symlink points outside the analysed tree")
-            info = os.stat(path)
+            try:
+                info = os.stat(path)
+            except FileNotFoundError:
+                raise Skipped("broken symlink (its target does not exist)") from None
+            # Why: open the checked target, not the link again, so a link swapped after the check
+            # cannot redirect the read outside the tree (O_NOFOLLOW when opening refuses a swapped-in link).
+            opened_path = target
         if not stat.S_ISREG(info.st_mode):
             raise Skipped("not a regular file")
         if info.st_size > max_bytes:
             raise Skipped(f"larger than max_file_bytes ({info.st_size} > {max_bytes} bytes)")
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        raise Skipped("file disappeared before it could be read") from None
+    except PermissionError:
+        raise Skipped("permission denied") from None
+    except (OSError, ValueError) as exc:
+        raise Skipped(f"cannot read file ({getattr(exc, 'strerror', None) or type(exc).__name__})") from None
+    return opened_path, info
+
+
+def read_source(source: SourceFile, max_bytes: int) -> bytes:
+    """The file's bytes, or :class:`Skipped` with the reason. Never blocks on a FIFO, never reads past the cap."""
+    return open_source(source, max_bytes)[0]
+
+
+def open_source(source: SourceFile, max_bytes: int) -> tuple[bytes, os.stat_result]:
+    """The file's bytes and the stat of what was read (the cache's key), or :class:`Skipped`."""
+    opened_path, _ = check_source(source, max_bytes)
+    try:
+        descriptor = os.open(opened_path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+                             | getattr(os, "O_NOFOLLOW", 0))
         try:
             opened = os.fstat(descriptor)
             if not stat.S_ISREG(opened.st_mode):  # replaced between the check and the open
@@ -109,4 +151,4 @@ def read_source(source: SourceFile, max_bytes: int) -> bytes:
         raise Skipped(f"cannot read file ({getattr(exc, 'strerror', None) or type(exc).__name__})") from None
     if len(data) > max_bytes:
         raise Skipped(f"larger than max_file_bytes (> {max_bytes} bytes)")
-    return data
+    return data, opened

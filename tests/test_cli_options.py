@@ -126,7 +126,7 @@ def test_fail_on(project):
     only_errors = run_cli("--fail-on", "error", ".", cwd=project)
     assert only_errors.returncode == 0  # every fixture finding is a warning
     assert len(only_errors.stdout.splitlines()) == len(EXPECTED)  # still reported
-    (project / "broken.py").write_text("def broken(:\n", encoding="utf-8")
+    (project / "broken.py").write_text("def broken(:\n    get_agent_websocket_bridge()\n", encoding="utf-8")
     assert run_cli("--fail-on", "error", ".", cwd=project).returncode == 1
     assert run_cli("--fail-on", "error", "--exit-zero", ".", cwd=project).returncode == 0
     assert run_cli("--fail-on", "fatal", ".", cwd=project).returncode == 2
@@ -258,7 +258,7 @@ def test_show_source_never_prints_a_refused_symlink_target(tmp_path):
 
 
 def test_show_source_skips_unparseable_files(tmp_path):
-    small_project(tmp_path, {"broken.py": "x = (  # UNPARSED_MARKER\n"})
+    small_project(tmp_path, {"broken.py": "x = get_agent_websocket_bridge(  # UNPARSED_MARKER\n"})
     completed = run_cli("--show-source", ".", cwd=tmp_path)
     assert "NIL900" in completed.stdout
     assert "UNPARSED_MARKER" not in completed.stdout

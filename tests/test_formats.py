@@ -163,7 +163,7 @@ def test_sarif_for_a_clean_tree_is_valid_and_empty(tmp_path):
 
 
 def test_error_severity_maps_in_every_format(tmp_path):
-    small_project(tmp_path, {"broken.py": "def broken(:\n    pass\n"})
+    small_project(tmp_path, {"broken.py": "def broken(:\n    get_agent_websocket_bridge()\n"})  # NIL900: an error
     sarif = json.loads(run_format("sarif", ".", cwd=tmp_path)[1])
     assert_valid_sarif(sarif)
     assert [r["level"] for r in sarif["runs"][0]["results"]] == ["error"]
@@ -375,12 +375,15 @@ def test_refused_symlink_contents_never_reach_any_format(tmp_path):
 
 
 def test_text_format_does_not_load_the_fingerprint_machinery(project):
+    """The editor/cold-start path (text, no cache) imports nothing it does not use: no hashing, no JSON, no
+    subprocesses, and none of flake8, pylint or astroid."""
     probe = (
         "import sys\n"
         "from netra_isolation_lint.cli import main\n"
-        "main(['--exit-zero', '.'])\n"
+        "main(['--exit-zero', '--no-cache', '.'])\n"
         "loaded = [m for m in ('hashlib', 'json', 'subprocess', 'netra_isolation_lint.fingerprint',\n"
-        "          'netra_isolation_lint.baseline', 'netra_isolation_lint.gitdiff') if m in sys.modules]\n"
+        "          'netra_isolation_lint.baseline', 'netra_isolation_lint.gitdiff', 'flake8', 'pylint',\n"
+        "          'astroid', 'multiprocessing') if m in sys.modules]\n"
         "print('LOADED', loaded)\n"
     )
     import subprocess

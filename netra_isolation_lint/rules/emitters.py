@@ -44,10 +44,9 @@ def emitter_stored_in_shared_place(node: ast.Assign | ast.AnnAssign, ctx: FileCo
     if node.value is None:
         return
     for target, part in _pairs(node):
-        if _is_factory_emitter(part, ctx):
-            where = ctx.shared_storage(target)
-            if where is not None:
-                ctx.report(node, "NIL302", target=ast_text(target), where=where)
+        where = ctx.shared_storage(target)  # first: most targets are locals, and this is cheaper
+        if where is not None and _is_factory_emitter(part, ctx):
+            ctx.report(node, "NIL302", target=ast_text(target), where=where)
 
 
 def emitter_added_to_module_container(node: ast.Call, ctx: FileContext) -> None:

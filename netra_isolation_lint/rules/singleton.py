@@ -82,11 +82,11 @@ def bridge_stored_in_shared_place(node: ast.Assign | ast.AnnAssign, ctx: FileCon
         return
     for top in node.targets if isinstance(node, ast.Assign) else (node.target,):
         for target, part in assignment_pairs(top, node.value):
-            value = ctx.value_of(part) if part is not None else None
-            if value is None or value.kind != BRIDGE or not value.origin:
+            where = ctx.shared_storage(target)  # first: most targets are locals, and this is cheaper
+            if where is None or part is None:
                 continue
-            where = ctx.shared_storage(target)
-            if where is not None:
+            value = ctx.value_of(part)
+            if value is not None and value.kind == BRIDGE and value.origin:
                 ctx.report(node, "NIL104", target=ast_text(target), where=where)
 
 
