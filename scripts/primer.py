@@ -28,7 +28,7 @@ TIMED_KEYS = ("wall_seconds",)
 def summarise(tree: str, package: str, extra_args: list[str]) -> dict:
     started = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-m", "netra_isolation_lint", "--format", "json", *extra_args, package],
+        [sys.executable, "-I", "-m", "netra_isolation_lint", "--format", "json", "--no-cache", *extra_args, package],
         cwd=tree, capture_output=True, text=True, stdin=subprocess.DEVNULL,
     )
     wall = time.perf_counter() - started
