@@ -152,7 +152,9 @@ NIL104 = '''
 Reports a bridge stored where it outlives the request: a module global (including via
 `global` inside a function), a class attribute (in the class body, through `cls.` in a
 classmethod, or through `ClassName.`), or an item of a module-level container. Only
-values whose origin is known count: an accessor call or a bridge class instantiation.
+values whose origin is known count: an accessor call, a bridge class instantiation, or a
+parameter annotated with a bridge class (`bridge: AgentWebSocketBridge` stored on `cls.`
+is as shared as one built there); a value that is only named like a bridge does not.
 
 ## Why is this bad?
 A bridge kept at module or class level is one instance shared by every request that
@@ -618,7 +620,10 @@ factory returns (its return annotation, the constructor it returns, or the emitt
 gets from another factory), or, when the factory itself is not visible, the classes in
 `emitters.classes`. It reports the call when none of those classes, nor their bases,
 defines the method or assigns an attribute of that name. The message suggests the
-closest public method.
+closest public method. A factory called on a class the file shows (`AgentWebSocketBridge()
+.create_user_emitter(...)`, or `SomeEmitter.create_scoped_emitter(...)` on the class
+itself) is checked the same way against that class: NIL404 when it lacks the factory,
+NIL405 when the arguments do not fit it.
 
 ## Why is this bad?
 The call raises `AttributeError` when the agent runs, usually inside a `try` that logs
