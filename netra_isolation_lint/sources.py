@@ -7,8 +7,10 @@ Every refusal is a reason string the CLI reports as NIL902, never a silent skip.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
@@ -84,12 +86,25 @@ def _walk(top: str, excludes: tuple[str, ...]) -> list[SourceFile]:
     return files
 
 
+@contextlib.contextmanager
+def _as_skipped() -> Iterator[None]:
+    """OS errors while checking or reading a file become the reason it is skipped."""
+    try:
+        yield
+    except FileNotFoundError:
+        raise Skipped("file disappeared before it could be read") from None
+    except PermissionError:
+        raise Skipped("permission denied") from None
+    except (OSError, ValueError) as exc:
+        raise Skipped(f"cannot read file ({getattr(exc, 'strerror', None) or type(exc).__name__})") from None
+
+
 def check_source(source: SourceFile, max_bytes: int) -> tuple[str, os.stat_result]:
     """The path policy without reading: (the path to open, its stat), or :class:`Skipped`."""
     if source.error is not None:
         raise Skipped(source.error)
     path = source.path
-    try:
+    with _as_skipped():
         info = os.lstat(path)
         opened_path = path
         if stat.S_ISLNK(info.st_mode):
@@ -108,12 +123,6 @@ def check_source(source: SourceFile, max_bytes: int) -> tuple[str, os.stat_resul
             raise Skipped("not a regular file")
         if info.st_size > max_bytes:
             raise Skipped(f"larger than max_file_bytes ({info.st_size} > {max_bytes} bytes)")
-    except FileNotFoundError:
-        raise Skipped("file disappeared before it could be read") from None
-    except PermissionError:
-        raise Skipped("permission denied") from None
-    except (OSError, ValueError) as exc:
-        raise Skipped(f"cannot read file ({getattr(exc, 'strerror', None) or type(exc).__name__})") from None
     return opened_path, info
 
 
@@ -125,7 +134,7 @@ def read_source(source: SourceFile, max_bytes: int) -> bytes:
 def open_source(source: SourceFile, max_bytes: int) -> tuple[bytes, os.stat_result]:
     """The file's bytes and the stat of what was read (the cache's key), or :class:`Skipped`."""
     opened_path, _ = check_source(source, max_bytes)
-    try:
+    with _as_skipped():
         descriptor = os.open(opened_path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
                              | getattr(os, "O_NOFOLLOW", 0))
         try:
@@ -143,12 +152,6 @@ def open_source(source: SourceFile, max_bytes: int) -> tuple[bytes, os.stat_resu
             data = b"".join(chunks)
         finally:
             os.close(descriptor)
-    except FileNotFoundError:
-        raise Skipped("file disappeared before it could be read") from None
-    except PermissionError:
-        raise Skipped("permission denied") from None
-    except (OSError, ValueError) as exc:
-        raise Skipped(f"cannot read file ({getattr(exc, 'strerror', None) or type(exc).__name__})") from None
     if len(data) > max_bytes:
         raise Skipped(f"larger than max_file_bytes (> {max_bytes} bytes)")
     return data, opened
