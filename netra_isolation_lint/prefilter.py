@@ -11,7 +11,9 @@ name (an intermediate base class, an emitter's class) are parsed on demand by th
 
 from __future__ import annotations
 
+import codecs
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from .config import Config
@@ -29,8 +31,38 @@ def base_tokens(config: Config) -> tuple[bytes, ...]:
     return tuple(sorted((n.encode() for n in names), key=lambda t: (len(t), t)))
 
 
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+_PLAIN_ENCODINGS = frozenset({"utf-8", "ascii", "iso8859-1"})  # ASCII names stay the same bytes
+
+
+def searchable(data: bytes) -> bytes | None:
+    """The bytes a name search must look at to see what the tokenizer sees, or None when only parsing can
+    tell. Identifiers are NFKC-normalised (a fullwidth ``ｇ`` is ``g``) and a coding cookie can re-spell
+    every byte (``utf-7``, ``unicode_escape``): a plain byte search would let such a file hide its names."""
+    for line in data.split(b"\n", 2)[:2]:
+        cookie = _COOKIE.match(line)
+        if cookie is not None:
+            try:
+                encoding = codecs.lookup(cookie.group(1).decode("ascii")).name
+            except (LookupError, UnicodeDecodeError):
+                return None
+            if encoding not in _PLAIN_ENCODINGS:
+                return None
+            break
+    if data.isascii():
+        return data
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None  # parsing decides (a latin-1 cookie, or NIL900)
+    return unicodedata.normalize("NFKC", text).encode("utf-8")
+
+
 def mentions_any(data: bytes, tokens: tuple[bytes, ...]) -> bool:
-    return any(token in data for token in tokens)
+    if any(token in data for token in tokens):
+        return True
+    seen = searchable(data)
+    return seen is None or (seen is not data and any(token in seen for token in tokens))
 
 
 def names_pattern(names: Iterable[str]) -> re.Pattern[bytes] | None:

@@ -14,7 +14,7 @@ from .config import Config
 from .engine import module_name_for
 from .facts import Finding, ModuleFacts
 from .noqa import apply_noqa, noqa_lines
-from .prefilter import base_tokens, context_bound_names, mentions_any, names_pattern
+from .prefilter import base_tokens, context_bound_names, mentions_any, names_pattern, searchable
 from .project import Project
 from .registry import RULES
 from .sources import SourceFile, Skipped, check_source, open_source
@@ -271,7 +271,8 @@ def _settle_prefilter(project: Project, unparsed: dict[str, Examined], config: C
                 data, _ = open_source(item.source, config.max_file_bytes)
             except Skipped:
                 continue  # examined once already; vanished since: nothing to add
-            if search.search(data):
+            seen = searchable(data)
+            if seen is None or search.search(seen):
                 selected.append(item)
         fresh = set()
         checked |= names
