@@ -39,7 +39,8 @@ def searchable(data: bytes) -> bytes | None:
     """The bytes a name search must look at to see what the tokenizer sees, or None when only parsing can
     tell. Identifiers are NFKC-normalised (a fullwidth ``ｇ`` is ``g``) and a coding cookie can re-spell
     every byte (``utf-7``, ``unicode_escape``): a plain byte search would let such a file hide its names."""
-    for line in data.split(b"\n", 2)[:2]:
+    head = data[:1024]  # PEP 263: a cookie is on line one or two
+    for line in head.split(b"\n", 2)[:2] if b"coding" in head else ():
         cookie = _COOKIE.match(line)
         if cookie is not None:
             try:

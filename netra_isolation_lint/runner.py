@@ -125,21 +125,36 @@ def _examine_batch(batch: list[SourceFile], config: Config, tokens: tuple[bytes,
 PARALLEL_MIN_FILES = 64  # below this, starting workers costs more than it saves
 
 
-def examine_all(sources: list[SourceFile], config: Config, tokens: tuple[bytes, ...] | None, jobs: int,
-                keep: bool) -> list[Examined]:
-    """Every file examined, in order; in ``jobs`` worker processes when there is enough to share."""
-    if jobs <= 1 or len(sources) < PARALLEL_MIN_FILES:
-        return _examine_batch(sources, config, tokens, keep)
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+class Workers:
+    """Examines batches of files, in ``jobs`` worker processes once there is enough work to share;
+    the pool is started on first use and serves every round of the run."""
 
-    method = "fork" if sys.platform == "linux" else "spawn"  # fork: no re-import per worker on Linux
-    size = max(1, -(-len(sources) // (jobs * 8)))  # small batches balance uneven files
-    batches = [sources[i:i + size] for i in range(0, len(sources), size)]
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method)) as pool:
-        done = pool.map(_examine_batch, batches, [config] * len(batches), [tokens] * len(batches),
-                        [keep] * len(batches))
+    def __init__(self, jobs: int):
+        self.jobs = jobs
+        self.pool = None
+
+    def examine(self, sources: list[SourceFile], config: Config, tokens: tuple[bytes, ...] | None,
+                keep: bool) -> list[Examined]:
+        if self.jobs <= 1 or len(sources) < PARALLEL_MIN_FILES:
+            return _examine_batch(sources, config, tokens, keep)
+        if self.pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            method = "fork" if sys.platform == "linux" else "spawn"  # fork: no re-import per worker on Linux
+            self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=multiprocessing.get_context(method))
+        size = max(1, -(-len(sources) // (self.jobs * 8)))  # small batches balance uneven files
+        batches = [sources[i:i + size] for i in range(0, len(sources), size)]
+        done = self.pool.map(_examine_batch, batches, [config] * len(batches), [tokens] * len(batches),
+                             [keep] * len(batches))
         return [examined for batch in done for examined in batch]
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
 
 
 def lint(sources: list[SourceFile], config: Config, project_anchor: str | None = None, *,
@@ -158,15 +173,15 @@ def lint(sources: list[SourceFile], config: Config, project_anchor: str | None =
             todo.append(source)
         else:
             examined[source.path] = reused
-    for result in examine_all(todo, config, tokens, jobs, cache is not None):
-        examined[result.source.path] = result
-
-    analysed = [e for e in (examined[s.path] for s in sources) if e.facts is not None]
-    unparsed = {e.source.path: e for e in examined.values() if e.token_free}
-    package_dirs: dict[str, bool] = {}
-    project = Project((e.facts for e in analysed), config, load=_loader(unparsed, config, package_dirs, analysed),
-                      load_for_hierarchy=False)
-    names = sorted(_settle_prefilter(project, unparsed, config, package_dirs, analysed, cache)) if prefilter else []
+    with Workers(jobs) as workers:
+        for result in workers.examine(todo, config, tokens, cache is not None):
+            examined[result.source.path] = result
+        analysed = [e for e in (examined[s.path] for s in sources) if e.facts is not None]
+        unparsed = {e.source.path: e for e in examined.values() if e.token_free}
+        package_dirs: dict[str, bool] = {}
+        project = Project((e.facts for e in analysed), config,
+                          load=_loader(unparsed, config, package_dirs, analysed), load_for_hierarchy=False)
+        names = sorted(_settle_prefilter(project, unparsed, config, analysed, cache, workers)) if prefilter else []
 
     broken: set[tuple[str, int, int]] = set()  # emitter calls that will raise: they emit nothing (NIL403)
     for item in examined.values():
@@ -249,8 +264,8 @@ def _loader(unparsed: dict[str, Examined], config: Config, package_dirs: dict[st
     return load
 
 
-def _settle_prefilter(project: Project, unparsed: dict[str, Examined], config: Config,
-                      package_dirs: dict[str, bool], analysed: list[Examined], cache: Cache | None) -> set[str]:
+def _settle_prefilter(project: Project, unparsed: dict[str, Examined], config: Config, analysed: list[Examined],
+                      cache: Cache | None, workers: Workers) -> set[str]:
     """Parse the files that mention a context-bound class found so far, until no new name appears.
     Returns every name the token-free files were checked against (the cache keeps it)."""
     checked: set[str] = set(cache.names) if cache is not None else set()
@@ -276,9 +291,12 @@ def _settle_prefilter(project: Project, unparsed: dict[str, Examined], config: C
                 selected.append(item)
         fresh = set()
         checked |= names
-        for item in selected:
-            _analyse_now(item, config, package_dirs, analysed)
+        for item, result in zip(selected, workers.examine([i.source for i in selected], config, None,
+                                                           cache is not None)):
+            item.facts, item.noqa, item.skipped, item.token_free = result.facts, result.noqa, result.skipped, False
+            item.entry = result.entry
             if item.facts is not None:
+                analysed.append(item)
                 project.add(item.facts)
         grown = context_bound_names(project)
         if not selected and grown <= checked:
