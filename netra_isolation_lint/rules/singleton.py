@@ -25,7 +25,7 @@ RULES = (
     ),
     Rule(
         "NIL103", "legacy-bridge-notify-call", "warning",
-        "{method}() on the shared bridge broadcasts through the singleton; emit through the request's "
+        "{method}() on a bridge is the legacy path that is not bound to one user; emit through the request's "
         "emitter instead: {replacement}",
         "A legacy `notify_*` method is called on a bridge rather than on a per-user emitter.",
         docs.NIL103,
