@@ -112,6 +112,7 @@ DEFAULTS = Config()
 
 # YAML layout: section -> {yaml key: (Config field, kind)}. Top-level keys use section None.
 _LIST = "names"  # list of identifiers or dotted names
+_IDENTS = "identifiers"  # list of bare identifiers: compared with method and attribute names as written
 _EVENTS = "events"
 _PATTERNS = "patterns"  # names with * and ? wildcards
 _CODES = "codes"
@@ -133,23 +134,23 @@ SCHEMA: dict[str | None, dict[str, tuple[str, str]]] = {
     "singleton": {
         "accessors": ("accessors", _LIST),
         "bridge_classes": ("bridge_classes", _LIST),
-        "legacy_methods": ("legacy_methods", _LIST),
+        "legacy_methods": ("legacy_methods", _IDENTS),
         "bridge_names": ("bridge_names", _PATTERNS),
     },
     "context": {
         "parameter": ("context_parameter", _IDENT),
         "types": ("context_types", _LIST),
-        "attributes": ("context_attributes", _LIST),
-        "setters": ("context_setters", _LIST),
+        "attributes": ("context_attributes", _IDENTS),
+        "setters": ("context_setters", _IDENTS),
         "agent_bases": ("agent_bases", _LIST),
         "bound_classes": ("bound_classes", _LIST),
     },
     "emitters": {
-        "factories": ("emitter_factories", _LIST),
-        "getters": ("emitter_getters", _LIST),
+        "factories": ("emitter_factories", _IDENTS),
+        "getters": ("emitter_getters", _IDENTS),
         "names": ("emitter_names", _PATTERNS),
-        "helpers": ("emitter_helpers", _LIST),
-        "event_sinks": ("event_sinks", _LIST),
+        "helpers": ("emitter_helpers", _IDENTS),
+        "event_sinks": ("event_sinks", _IDENTS),
         "classes": ("emitter_classes", _LIST),
     },
 }
@@ -380,6 +381,7 @@ def _convert(path: str, key: str, value: Any, spec: tuple[str, str], out: dict, 
     pattern, what = {
         _EVENTS: (IDENTIFIER, "an event name (identifier)"),
         _LIST: (DOTTED, "a name or dotted name"),
+        _IDENTS: (IDENTIFIER, "a method or attribute name (no dots)"),
         _PATTERNS: (NAME_PATTERN, "a name pattern (letters, digits, _, * and ?)"),
         _CODES: (CODE_PATTERN, "a rule code or prefix such as NIL101 or NIL1"),
         _GLOBS: (None, "a glob pattern"),

@@ -35,6 +35,7 @@ CHECKED = "get_agent_websocket_bridge()\n"  # what the run would report if it li
 
 # fixture name -> a piece of the one error line it must produce
 EXPECTED = {
+    "dotted_factory_name": "emitters.factories[0]: expected a method or attribute name (no dots)",
     "unclosed_flow_sequence": "invalid YAML",
     "tab_indentation": "invalid YAML",
     "bad_indentation": "invalid YAML",
