@@ -64,12 +64,6 @@ class Cache:
             return entry
         return None
 
-    def by_digest(self, path: str, content_digest: str) -> dict | None:
-        entry = self.entries.get(os.path.abspath(path))
-        if isinstance(entry, dict) and entry.get("digest") == content_digest:
-            return entry
-        return None
-
     @staticmethod
     def facts_of(entry: dict) -> ModuleFacts | None:
         try:

@@ -151,12 +151,6 @@ class FileContext:
                 return scope.function
         return None
 
-    def at_module_level(self) -> bool:
-        return self.scope.kind == "module"
-
-    def in_class_body(self) -> bool:
-        return self.scope.kind == "class"
-
     def _visible_scopes(self) -> Iterable[Scope]:
         innermost = True
         for scope in reversed(self.scopes):
