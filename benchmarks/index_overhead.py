@@ -16,7 +16,8 @@ import time
 
 from netra_isolation_lint import runner
 from netra_isolation_lint.config import DEFAULTS
-from netra_isolation_lint.project import Project
+from netra_isolation_lint.engine import Engine
+from netra_isolation_lint.model.project import Project
 from netra_isolation_lint.sources import DEFAULT_EXCLUDES, discover
 
 
@@ -32,8 +33,8 @@ def main(tree: str) -> int:
                 spent["project"] += time.perf_counter() - started
         return wrapper
 
-    runner.project_findings = timed(runner.project_findings)
-    runner.project_wide_findings = timed(runner.project_wide_findings)
+    Engine.project_findings = timed(Engine.project_findings)
+    Engine.project_wide_findings = timed(Engine.project_wide_findings)
     Project.__init__ = timed(Project.__init__)
     sources, _ = discover([tree], DEFAULT_EXCLUDES)
     started = time.perf_counter()

@@ -19,7 +19,7 @@ import tempfile
 
 from . import __version__
 from .config import Config, dump_effective
-from .facts import ModuleFacts, module_from_json, module_to_json
+from .model.facts import ModuleFacts, module_from_json, module_to_json
 
 ENV_DIR = "NETRA_ISOLATION_CACHE_DIR"
 DEFAULT_DIR = ".netra-isolation-cache"

@@ -234,7 +234,7 @@ def _shown(text: str) -> str:
 
 
 def explain(code: str) -> int:
-    from .registry import RULES, rule_doc_page
+    from .registry import RULES
 
     wanted = code.strip()
     rule = RULES.get(wanted.upper()) or next((r for r in RULES.values() if r.slug == wanted.lower()), None)
@@ -247,7 +247,7 @@ def explain(code: str) -> int:
         hint = f" (did you mean {close[0]}?)" if close else f" (known codes: {min(RULES)}..{max(RULES)})"
         error(f"--explain: unknown rule code '{_shown(wanted[:60])}'{hint}")
         return 2
-    sys.stdout.write(rule_doc_page(rule))
+    sys.stdout.write(rule.doc_page())
     return 0
 
 
@@ -291,7 +291,7 @@ def write_baseline(path: str, report, index) -> int:
 
 def apply_baseline(results, entries, index, sources, anchor, config, baseline_path):
     from .baseline import apply
-    from .checker import code_selected, path_ignored_codes, relative_posix
+    from .engine import code_selected, path_ignored_codes, relative_posix
     from .formats import printable
 
     cwd = os.getcwd()

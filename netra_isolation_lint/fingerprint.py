@@ -16,7 +16,7 @@ import ast
 import os
 import re
 
-from .checker import parse, relative_posix
+from .engine import parse, relative_posix
 from .runner import Report, Result, decode
 from .sources import SourceFile, Skipped, read_source
 

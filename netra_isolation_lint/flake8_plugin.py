@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from . import __version__
-from .checker import check_tree_alone
 from .config import DEFAULTS, Config, ConfigError, resolve_config
+from .registry import ENGINE
 
 
 class Plugin:
@@ -40,5 +40,5 @@ class Plugin:
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         if not isinstance(self.tree, ast.Module):
             return
-        for finding in check_tree_alone(self.tree, self.filename, self.config):
+        for finding in ENGINE.check_tree_alone(self.tree, self.filename, self.config):
             yield finding.line, finding.col, f"{finding.code} {finding.message}", type(self)

@@ -127,11 +127,9 @@ def _srcroot_uri(cwd: str) -> str:
 
 
 def sarif_rules() -> list[dict]:
-    from .registry import rule_doc_page
-
     rules = []
     for rule in RULES.values():
-        page = rule_doc_page(rule)
+        page = rule.doc_page()
         rules.append({
             "id": rule.code,
             "name": rule.slug,
@@ -267,7 +265,7 @@ def statistics(results: list[Result], cwd: str | None = None) -> str:
     """Counts per code (with the rule's symbol) and per top-level directory: the migration's remaining work."""
     from collections import Counter
 
-    from .checker import relative_posix
+    from .engine import relative_posix
 
     cwd = cwd or os.getcwd()
     by_code = Counter(r.code for r in results)

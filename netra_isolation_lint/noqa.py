@@ -6,7 +6,7 @@ import io
 import re
 import tokenize
 
-from .facts import Finding
+from .model.facts import Finding
 
 # flake8.defaults.NOQA_INLINE_REGEXP and NOQA_FILE, kept identical so both front ends agree.
 NOQA_INLINE = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)

@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING
 from pylint.checkers import BaseRawFileChecker
 from pylint.interfaces import HIGH
 
-from .checker import analyze_tree, finish, internal_error, parse, project_findings
 from .config import DEFAULTS, Config, ConfigError, resolve_config
-from .facts import ModuleFacts
+from .engine import finish, parse
+from .model.facts import ModuleFacts
+from .model.project import Project
 from .noqa import filter_noqa
-from .project import Project
-from .registry import RULES
+from .registry import ENGINE, RULES
 from .runner import decode
 from .sources import SourceFile, Skipped, read_source
 
@@ -76,15 +76,15 @@ class IsolationChecker(BaseRawFileChecker):
         except (SyntaxError, ValueError, RecursionError, MemoryError, OSError):
             return  # pylint reports syntax-error / unreadable files itself
         try:  # one file's trouble is one NIL901 for it; under -j it must never take the run down
-            facts = analyze_tree(tree, path, self._config, module=node.name)
+            facts = ENGINE.analyze_tree(tree, path, self._config, module=node.name)
             package = node.name.partition(".")[0]
             root = package_root(path, node.name)
             project = Project([facts], self._config, load=lambda name: self._load(name, package, root))
-            findings = finish(project_findings(project, facts), self._config, path)
+            findings = finish(ENGINE.project_findings(project, facts), self._config, path)
             if b"noqa" in data.lower():
                 findings = filter_noqa(findings, decode(data))
         except (Exception, RecursionError, MemoryError) as exc:  # noqa: BLE001 - isolation is the point
-            findings = internal_error(path, node.name, exc).findings
+            findings = ENGINE.internal_error(path, node.name, exc).findings
         self._report(findings)
 
     def _report(self, findings) -> None:
@@ -113,7 +113,7 @@ class IsolationChecker(BaseRawFileChecker):
             tree: ast.Module = parse(read_source(SourceFile(path, root), self._config.max_file_bytes), path)
         except (Skipped, SyntaxError, ValueError, RecursionError, MemoryError):
             return None
-        return analyze_tree(tree, path, self._config, module=name)
+        return ENGINE.analyze_tree(tree, path, self._config, module=name)
 
 
 def package_root(path: str, module: str) -> str:

@@ -1,12 +1,16 @@
-"""The one rule registry: every front end, output format and doc page reads from here."""
+"""The rule registry: every front end, output format and doc page reads the rules from here, and the one
+:class:`~.engine.Engine` they all run is built here from the families' handlers."""
 
 from __future__ import annotations
 
-from .rule import Rule
+from .engine import Engine, RuleSet
+from .rules import context, diagnostics, emitters, events, singleton
+from .rules.rule import Rule
+
+FAMILIES = (singleton, context, emitters, events, diagnostics)
+
 
 def _collect() -> dict[str, Rule]:
-    from .rules import FAMILIES
-
     rules: dict[str, Rule] = {}
     for family in FAMILIES:
         for rule in family.RULES:
@@ -16,15 +20,17 @@ def _collect() -> dict[str, Rule]:
     return dict(sorted(rules.items()))
 
 
+def _merge(attribute: str) -> dict[type, tuple]:
+    merged: dict[type, tuple] = {}
+    for family in FAMILIES:
+        for node_type, handlers in getattr(family, attribute, {}).items():
+            merged[node_type] = merged.get(node_type, ()) + tuple(handlers)
+    return merged
+
+
+def _checks(attribute: str) -> tuple:
+    return tuple(check for family in FAMILIES for check in getattr(family, attribute, ()))
+
+
 RULES: dict[str, Rule] = _collect()
-
-
-def rule_doc_page(rule: Rule) -> str:
-    """The Markdown page for ``docs/rules/<code>.md`` and ``--explain``."""
-    where = "" if rule.front_ends == "all" else "\n\n*Reported by the command-line interface only.*"
-    header = (
-        f"# {rule.code}: {rule.slug}\n\n"
-        f"{rule.summary}\n\n"
-        f"Severity: {rule.severity} · pylint: `{rule.pylint_msgid}` / `{rule.slug}`{where}\n\n"
-    )
-    return header + rule.doc.strip() + "\n"
+ENGINE = Engine(RuleSet(RULES, _merge("ON"), _merge("ON_LEAVE"), _checks("PROJECT_CHECKS"), _checks("WIDE_CHECKS")))

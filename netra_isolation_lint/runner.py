@@ -9,14 +9,14 @@ import tokenize
 from typing import TYPE_CHECKING
 from dataclasses import dataclass, field
 
-from .checker import analyze_tree, finish, internal_error, parse, project_findings
 from .config import Config
-from .engine import module_name_for
-from .facts import Finding, ModuleFacts
+from .engine import finish, parse
+from .model.facts import Finding, ModuleFacts
+from .model.names import module_name_for
+from .model.project import Project
 from .noqa import apply_noqa, noqa_lines
 from .prefilter import base_tokens, context_bound_names, mentions_any, names_pattern, searchable
-from .project import Project
-from .registry import RULES
+from .registry import ENGINE, RULES
 from .sources import SourceFile, Skipped, check_source, open_source
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ def examine(source: SourceFile, config: Config, tokens: tuple[bytes, ...] | None
     try:
         return _examine(source, config, tokens, package_dirs, keep)
     except (Exception, RecursionError, MemoryError) as exc:  # noqa: BLE001 - isolation is the point
-        return Examined(source, facts=internal_error(source.path, _safe_module_name(source.path), exc))
+        return Examined(source, facts=ENGINE.internal_error(source.path, _safe_module_name(source.path), exc))
 
 
 def _examine(source: SourceFile, config: Config, tokens: tuple[bytes, ...] | None,
@@ -111,7 +111,7 @@ def analyse_bytes(data: bytes, path: str, config: Config, module: str) -> tuple[
         tree = parse(data, path)
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError) as exc:
         return ModuleFacts(path=path, module=module, findings=[unparseable(path, exc)]), {}
-    facts = analyze_tree(tree, path, config, module)
+    facts = ENGINE.analyze_tree(tree, path, config, module)
     del tree  # facts only: no tree outlives its file
     return facts, noqa_lines(decode(data)) if b"noqa" in data.lower() else {}
 
@@ -191,14 +191,14 @@ def lint(sources: list[SourceFile], config: Config, project_anchor: str | None =
     for item in analysed:
         facts = item.facts
         try:  # the same per-file isolation for the verdicts, selection and ``# noqa``
-            raw = project_findings(project, facts)
+            raw = ENGINE.project_findings(project, facts)
             broken.update((facts.path, f.line, f.col) for f in raw if f.code in ("NIL404", "NIL405"))
             findings = apply_noqa(finish(raw, config, facts.path), item.noqa)
         except (Exception, RecursionError, MemoryError) as exc:  # noqa: BLE001
-            findings = internal_error(facts.path, facts.module, exc).findings
+            findings = ENGINE.internal_error(facts.path, facts.module, exc).findings
         report.results.extend(_results(facts.path, findings))
     if project_anchor is not None:
-        wide = project_wide_findings(project, broken)
+        wide = ENGINE.project_wide_findings(project, broken)
         report.results.extend(_results(project_anchor, finish(wide, config, project_anchor)))
     report.results.sort()
     if cache is not None:
@@ -238,7 +238,7 @@ def _analyse_now(item: Examined, config: Config, package_dirs: dict[str, bool], 
     except Skipped as skipped:
         item.skipped = str(skipped)
     except (Exception, RecursionError, MemoryError) as exc:  # noqa: BLE001
-        item.facts = internal_error(source.path, _safe_module_name(source.path), exc)
+        item.facts = ENGINE.internal_error(source.path, _safe_module_name(source.path), exc)
     item.token_free = False
     if item.facts is not None:
         analysed.append(item)
@@ -309,13 +309,6 @@ def _safe_module_name(path: str) -> str:
         return module_name_for(path)
     except (Exception, RecursionError):  # noqa: BLE001 - only a label for the NIL901 record
         return path
-
-
-def project_wide_findings(project: Project, broken: set[tuple[str, int, int]]) -> list[Finding]:
-    from .rules.events import critical_events_never_emitted
-
-    return [Finding(1, 0, "NIL403", RULES["NIL403"].format(event=event))
-            for event in critical_events_never_emitted(project, broken)]
 
 
 def _results(path: str, findings: list[Finding]) -> list[Result]:

@@ -4,8 +4,8 @@
     python scripts/gen_rule_docs.py            # (re)write the pages, delete pages of rules that no longer exist
     python scripts/gen_rule_docs.py --check    # exit 1 and list pages that differ, are missing or are extra
 
-The pages are rendered by ``registry.rule_doc_page`` from the docs in ``netra_isolation_lint/rules/docs.py``;
-edit those, never the generated Markdown.
+The pages are rendered by ``Rule.doc_page`` from each rule's ``doc``, which sits beside its record and handler
+in ``netra_isolation_lint/rules/<family>.py``; edit those, never the generated Markdown.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ INDEX = "README.md"
 if str(ROOT) not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(ROOT))
 
-from netra_isolation_lint.registry import RULES, rule_doc_page  # noqa: E402
+from netra_isolation_lint.registry import RULES  # noqa: E402
 
 
 def _cell(text: str) -> str:
@@ -48,7 +48,7 @@ def render_index() -> str:
 
 def render_pages() -> dict[str, str]:
     """File name (relative to docs/rules) -> expected content."""
-    pages = {f"{code}.md": rule_doc_page(rule) for code, rule in RULES.items()}
+    pages = {f"{code}.md": rule.doc_page() for code, rule in RULES.items()}
     pages[INDEX] = render_index()
     return pages
 

@@ -160,12 +160,13 @@ def _config_for(path: Path | None):
 
 def engine_findings(fixture: Fixture, config=None) -> set[Key]:
     """In process, as flake8 sees one file: ``check_tree_alone`` plus flake8-identical ``# noqa``."""
-    from netra_isolation_lint import checker, noqa
+    from netra_isolation_lint import engine, noqa
+    from netra_isolation_lint.registry import ENGINE
 
     config = config if config is not None else _config_for(fixture.config)
     data = fixture.path.read_bytes()
-    tree = checker.parse(data, str(fixture.path))
-    findings = checker.check_tree_alone(tree, str(fixture.path), config)
+    tree = engine.parse(data, str(fixture.path))
+    findings = ENGINE.check_tree_alone(tree, str(fixture.path), config)
     findings = noqa.filter_noqa(findings, data.decode("utf-8"))
     return {(fixture.rel, f.line, f.code) for f in findings}
 

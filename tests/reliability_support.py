@@ -69,7 +69,7 @@ def stdlib_dir() -> str:
 
 def fault_handler(target_name: str, exc_type: type[BaseException] = ZeroDivisionError):
     """A rule handler that raises on the file whose base name is ``target_name`` and does nothing
-    elsewhere. Installed with ``monkeypatch.setitem(rules.ON, ast.Call, rules.ON[ast.Call] + (h,))``."""
+    elsewhere. Installed with ``monkeypatch.setitem(ENGINE.rules.on, ast.Call, ENGINE.rules.on[ast.Call] + (h,))``."""
 
     def injected_fault(node: ast.AST, ctx) -> None:
         if os.path.basename(ctx.facts.path) == target_name:
@@ -85,11 +85,11 @@ FAULT_WRAPPER = """
 import ast, multiprocessing, os, sys
 if hasattr(os, "fork"):
     multiprocessing.set_start_method("fork", force=True)
-from netra_isolation_lint import rules
+from netra_isolation_lint.registry import ENGINE
 def injected_fault(node, ctx):
     if os.path.basename(ctx.facts.path) == {target!r}:
         raise ZeroDivisionError("injected fault")
-rules.ON[ast.Call] = tuple(rules.ON.get(ast.Call, ())) + (injected_fault,)
+ENGINE.rules.on[ast.Call] = tuple(ENGINE.rules.on.get(ast.Call, ())) + (injected_fault,)
 sys.argv = {argv!r}
 {entry}
 """

@@ -15,7 +15,7 @@ from ci_support import (
 )
 from conftest import run_cli
 
-from netra_isolation_lint.registry import RULES, rule_doc_page
+from netra_isolation_lint.registry import RULES
 
 
 @pytest.fixture
@@ -28,12 +28,12 @@ def project(tmp_path: Path) -> Path:
 def test_explain_every_code(code, tmp_path):
     completed = run_cli("--explain", code, cwd=tmp_path)
     assert completed.returncode == 0, completed.stderr
-    assert completed.stdout == rule_doc_page(RULES[code])
+    assert completed.stdout == RULES[code].doc_page()
     assert completed.stderr == ""
 
 
 def test_explain_accepts_lowercase_and_the_symbol(tmp_path):
-    page = rule_doc_page(RULES["NIL103"])
+    page = RULES["NIL103"].doc_page()
     assert run_cli("--explain", "nil103", cwd=tmp_path).stdout == page
     assert run_cli("--explain", RULES["NIL103"].slug, cwd=tmp_path).stdout == page
 

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, run_cli
-from netra_isolation_lint import checker
+from netra_isolation_lint import engine
 from netra_isolation_lint.config import DEFAULTS, SCHEMA
-from netra_isolation_lint.registry import RULES
+from netra_isolation_lint.registry import ENGINE, RULES
 
 REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Configuration")
 OPTIONAL_SECTIONS = ("Limitations", "Suppression")
@@ -115,8 +115,8 @@ EXAMPLE_RULES = sorted(c for c in RULES if section_blocks(c, "Example") and sect
 def _codes_in_process(tmp_path: Path, source: str) -> set[str]:
     path = tmp_path / "example.py"
     path.write_text(source, encoding="utf-8")
-    tree = checker.parse(path.read_bytes(), str(path))
-    return {f.code for f in checker.check_tree_alone(tree, str(path), DEFAULTS)}
+    tree = engine.parse(path.read_bytes(), str(path))
+    return {f.code for f in ENGINE.check_tree_alone(tree, str(path), DEFAULTS)}
 
 
 def _codes_from_cli(tmp_path: Path, source: str) -> set[str]:
@@ -174,16 +174,18 @@ def _template_fields(template: str) -> set[str]:
 
 
 def _passed_fields() -> dict[str, set[str]]:
-    """Code -> keyword names passed where the package formats its message: ``ctx.report(node, "NILxxx", k=...)``
-    and ``<RULES or BY_CODE>["NILxxx"].format(k=...)``."""
+    """Code -> keyword names passed where the package formats its message: ``ctx.report(node, NILxxx, k=...)``
+    with the rule's record, ``NILxxx.format(k=...)`` and ``RULES["NILxxx"].format(k=...)``."""
     passed: dict[str, set[str]] = {}
     for path in PACKAGE.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
                 continue
             code = None
-            if node.func.attr == "report" and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant):
-                code = node.args[1].value
+            if node.func.attr == "report" and len(node.args) >= 2 and isinstance(node.args[1], ast.Name):
+                code = node.args[1].id
+            elif node.func.attr == "format" and isinstance(node.func.value, ast.Name):
+                code = node.func.value.id
             elif (node.func.attr == "format" and isinstance(node.func.value, ast.Subscript)
                   and isinstance(node.func.value.slice, ast.Constant)):
                 code = node.func.value.slice.value

@@ -2,7 +2,7 @@
 (exception type, please report), every other file's findings still appear, and the CLI exits 2.
 
 There is no test hook in the package. Faults are injected by adding a handler that raises to the
-engine's handler table (``rules.ON``) for one file name; subprocess front ends get the same patch from a
+engine's handler table (``ENGINE.rules.on``) for one file name; subprocess front ends get the same patch from a
 ``python -c`` wrapper that then calls the real entry point (workers are forked, so they inherit it).
 """
 
@@ -47,10 +47,11 @@ def corpus(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def inject(monkeypatch: pytest.MonkeyPatch):
-    from netra_isolation_lint import rules
+    from netra_isolation_lint.registry import ENGINE
 
     def install(exc_type: type[BaseException] = ZeroDivisionError, target: str = "bad.py") -> None:
-        monkeypatch.setitem(rules.ON, ast.Call, tuple(rules.ON.get(ast.Call, ())) + (fault_handler(target, exc_type),))
+        monkeypatch.setitem(ENGINE.rules.on, ast.Call,
+                            tuple(ENGINE.rules.on.get(ast.Call, ())) + (fault_handler(target, exc_type),))
 
     return install
 
@@ -63,14 +64,14 @@ def _pairs(rows) -> set[tuple[str, str]]:
 
 @pytest.mark.parametrize("exc_type", EXCEPTIONS, ids=lambda e: e.__name__)
 def test_engine(corpus: Path, inject, exc_type) -> None:
-    from netra_isolation_lint.checker import check_tree_alone
+    from netra_isolation_lint.registry import ENGINE
     from netra_isolation_lint.config import DEFAULTS
 
     inject(exc_type)
-    bad = check_tree_alone(ast.parse(FILES["bad.py"]), str(corpus / "bad.py"), DEFAULTS)
+    bad = ENGINE.check_tree_alone(ast.parse(FILES["bad.py"]), str(corpus / "bad.py"), DEFAULTS)
     assert [f.code for f in bad] == ["NIL901"]
     assert exc_type.__name__ in bad[0].message and "report" in bad[0].message
-    good = check_tree_alone(ast.parse(FILES["a_first.py"]), str(corpus / "a_first.py"), DEFAULTS)
+    good = ENGINE.check_tree_alone(ast.parse(FILES["a_first.py"]), str(corpus / "a_first.py"), DEFAULTS)
     assert [f.code for f in good] == ["NIL101"]
 
 

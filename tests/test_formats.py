@@ -17,7 +17,7 @@ from ci_support import (
 from conftest import run_cli
 
 from netra_isolation_lint import __version__
-from netra_isolation_lint.registry import RULES, rule_doc_page
+from netra_isolation_lint.registry import RULES
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:jsonschema")
 
@@ -93,7 +93,7 @@ def test_sarif_driver_carries_every_rule_with_its_documentation(project):
     assert [rule["id"] for rule in driver["rules"]] == list(RULES)
     for descriptor in driver["rules"]:
         rule = RULES[descriptor["id"]]
-        page = rule_doc_page(rule)
+        page = rule.doc_page()
         assert descriptor["name"] == rule.slug
         assert descriptor["shortDescription"] == {"text": rule.summary}
         assert descriptor["fullDescription"]["text"] == page

@@ -10,7 +10,7 @@ Two generators:
   blocks, so that every rule handler runs on odd combinations. It also checks two oracles: analysing a
   file twice gives the same findings, and the flake8 adapter agrees with the CLI on a single file.
 
-Each program goes through the engine (``checker.analyze_tree`` + ``Project``), the flake8 adapter
+Each program goes through the engine (``ENGINE.analyze_tree`` + ``Project``), the flake8 adapter
 (``flake8_plugin.Plugin(tree, filename).run()`` exhausted) and the CLI's runner (``runner.lint`` on a
 file). Counts come from the environment: ``NIL_FUZZ_EXAMPLES`` (default 1000, what CI runs) and
 ``NIL_FUZZ_DOMAIN_EXAMPLES`` (default 300). The last test prints ``fuzz: N programs, 0 crashes``.
@@ -60,17 +60,18 @@ def _parse(source: str) -> ast.Module | None:
 
 def _check_all_front_ends(source: str, tree: ast.Module, name: str) -> list[tuple[int, int, str]]:
     """Run the three front ends; return the CLI's (line, col, code) findings for the oracles."""
-    from netra_isolation_lint.checker import analyze_tree, finish, project_findings
+    from netra_isolation_lint.engine import finish
     from netra_isolation_lint.config import DEFAULTS
     from netra_isolation_lint.flake8_plugin import Plugin
-    from netra_isolation_lint.project import Project
+    from netra_isolation_lint.model.project import Project
+    from netra_isolation_lint.registry import ENGINE
     from netra_isolation_lint.runner import lint
     from netra_isolation_lint.sources import SourceFile
 
     path = _WORKDIR / name
     try:
-        facts = analyze_tree(tree, str(path), DEFAULTS)
-        engine = finish(project_findings(Project([facts], DEFAULTS), facts), DEFAULTS, str(path))
+        facts = ENGINE.analyze_tree(tree, str(path), DEFAULTS)
+        engine = finish(ENGINE.project_findings(Project([facts], DEFAULTS), facts), DEFAULTS, str(path))
         assert not [f for f in engine if f.code == "NIL901"], source
 
         flake8 = list(Plugin(tree, str(path)).run())
@@ -219,12 +220,12 @@ def _domain_programs(source: str, name: str) -> None:
     if tree is None:
         reject()
     cli = _check_all_front_ends(source, tree, name)
-    from netra_isolation_lint.checker import check_tree_alone
+    from netra_isolation_lint.registry import ENGINE
     from netra_isolation_lint.config import DEFAULTS
 
     # Oracle 1: the analysis of a file is a function of the file.
-    again = check_tree_alone(_parse(source), str(_WORKDIR / name), DEFAULTS)
-    assert check_tree_alone(tree, str(_WORKDIR / name), DEFAULTS) == again
+    again = ENGINE.check_tree_alone(_parse(source), str(_WORKDIR / name), DEFAULTS)
+    assert ENGINE.check_tree_alone(tree, str(_WORKDIR / name), DEFAULTS) == again
     # Oracle 2: on one file, the flake8 adapter and the CLI report the same findings.
     assert sorted((f.line, f.col, f.code) for f in again) == sorted(cli), source
     COUNTS["domain"] += 1

@@ -9,37 +9,184 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from ..engine import FileContext, assignment_pairs, ast_text
-from ..facts import Finding, Instantiation, ModuleFacts
-from ..rule import Rule
-from . import docs
+from ..model.facts import Finding, Instantiation, ModuleFacts
+from ..model.names import assignment_pairs, ast_text
+from ..model.semantic import FileContext
+from .rule import Rule
 
-RULES = (
-    Rule(
-        "NIL201", "context-bound-init-without-user-context", "warning",
-        "{cls}.__init__ does not accept user_context; add a `user_context: {ctype}` parameter and pass it on "
-        "so the instance serves exactly one request",
-        "A context-bound class defines `__init__` without a `user_context` parameter.",
-        docs.NIL201,
-    ),
-    Rule(
-        "NIL202", "context-bound-init-drops-user-context", "warning",
-        "{cls}.__init__ accepts {param} but drops it; pass it to super().__init__, store it on self, "
-        "or hand it to {setter}()",
-        "`__init__` accepts `user_context` but neither passes it on nor keeps it.",
-        docs.NIL202,
-    ),
-    Rule(
-        "NIL203", "context-bound-created-without-user-context", "warning",
-        "{cls}(...) is created without its user context; pass {param}=... (or call {setter}() on it) "
-        "so it cannot fall back to shared state",
-        "A context-bound class is instantiated without `user_context`.",
-        docs.NIL203,
-    ),
+NIL201 = Rule(
+    "NIL201", "context-bound-init-without-user-context", "warning",
+    "{cls}.__init__ does not accept user_context; add a `user_context: {ctype}` parameter and pass it on "
+    "so the instance serves exactly one request",
+    "A context-bound class defines `__init__` without a `user_context` parameter.",
+    doc='''
+## What it does
+Reports the `__init__` of a context-bound class when it has no parameter for the user
+context and does not forward `**kwargs` to a base `__init__`. A class is context-bound
+when it is named in `context.bound_classes` or derives, directly or through classes the
+linter can see, from a class in `context.agent_bases` or `context.bound_classes`. A
+parameter carries the context when it is named `context.parameter` or annotated with a
+`context.types` type (also inside `Optional[...]`, `X | None` or a string annotation).
+
+## Why is this bad?
+An agent that cannot be given a `UserExecutionContext` when it is built has to find out
+whom it works for later, from shared state, or never does and falls back to the
+singleton bridge. Accepting `user_context` in `__init__` ties each instance to one request.
+
+## Example
+```python
+from netra_backend.app.agents.base_agent import BaseAgent
+
+
+class ForecastAgent(BaseAgent):
+    def __init__(self, llm_manager, tool_dispatcher):
+        super().__init__(llm_manager, name="ForecastAgent")
+        self.tool_dispatcher = tool_dispatcher
+```
+
+## Use instead
+```python
+from netra_backend.app.agents.base_agent import BaseAgent
+from netra_backend.app.services.user_execution_context import UserExecutionContext
+
+
+class ForecastAgent(BaseAgent):
+    def __init__(self, llm_manager, tool_dispatcher, user_context: UserExecutionContext | None = None):
+        super().__init__(llm_manager, name="ForecastAgent", user_context=user_context)
+        self.tool_dispatcher = tool_dispatcher
+```
+
+## Configuration
+- `context.agent_bases`, `context.bound_classes`: which classes are context-bound.
+- `context.parameter`, `context.types`: how the context parameter is recognised; the
+  first `context.types` entry is named in the message.
+
+## Limitations
+Whether a class is context-bound is decided over the files the front end sees: flake8
+sees one file, pylint that file plus the modules it imports from the same top-level
+package, the CLI every file given. So `class ForecastAgent(MidAgent)` with `MidAgent`
+deriving `BaseAgent` in another module is missed by flake8. A base matching
+`agent_bases` by name is trusted whatever module it comes from.
+''',
 )
 
 
-BY_CODE = {rule.code: rule for rule in RULES}
+NIL202 = Rule(
+    "NIL202", "context-bound-init-drops-user-context", "warning",
+    "{cls}.__init__ accepts {param} but drops it; pass it to super().__init__, store it on self, "
+    "or hand it to {setter}()",
+    "`__init__` accepts `user_context` but neither passes it on nor keeps it.",
+    doc='''
+## What it does
+Reports the `__init__` of a context-bound class (see NIL201) that accepts the user
+context but neither passes it to a base `__init__` (`super().__init__(...)` or
+`Base.__init__(self, ...)`), nor stores it on `self`, nor hands it to a setter from
+`context.setters` (`self.set_user_context(user_context)`).
+
+## Why is this bad?
+The caller did the right thing and passed the request's context, and the instance then
+silently forgets it. Later code finds no context and falls back to shared state, so the
+signature promises isolation that the object does not deliver.
+
+## Example
+```python
+from netra_backend.app.agents.base_agent import BaseAgent
+
+
+class ForecastAgent(BaseAgent):
+    def __init__(self, llm_manager, user_context=None):
+        super().__init__(llm_manager, name="ForecastAgent")
+```
+
+## Use instead
+```python
+from netra_backend.app.agents.base_agent import BaseAgent
+
+
+class ForecastAgent(BaseAgent):
+    def __init__(self, llm_manager, user_context=None):
+        super().__init__(llm_manager, name="ForecastAgent")
+        if user_context is not None:
+            self.set_user_context(user_context)
+```
+
+## Configuration
+- `context.parameter`, `context.types`: which parameter carries the context.
+- `context.setters`: calls that count as keeping it; the first entry is named in the message.
+- `context.agent_bases`, `context.bound_classes`: which classes are context-bound.
+
+## Limitations
+Only the three hand-offs above count, anywhere in the body of `__init__`. Passing the
+context to a private helper (`self._configure(user_context)`) is reported even when the
+helper stores it; storing any expression that mentions the parameter on `self` counts,
+even `self.has_context = user_context is not None`. The visibility limits of NIL201
+apply.
+''',
+)
+
+
+NIL203 = Rule(
+    "NIL203", "context-bound-created-without-user-context", "warning",
+    "{cls}(...) is created without its user context; pass {param}=... (or call {setter}() on it) "
+    "so it cannot fall back to shared state",
+    "A context-bound class is instantiated without `user_context`.",
+    doc='''
+## What it does
+Reports the creation of a context-bound class (see NIL201) without the user context: no
+`user_context=` keyword (or the class's own context parameter name), no positional
+argument in the context parameter's slot, no `**kwargs`, and no
+`<same target>.set_user_context(...)` call anywhere in the same function.
+
+## Why is this bad?
+An agent or orchestrator created without a context serves no particular user. Until
+someone remembers to bind it, its events have nowhere safe to go and code paths fall
+back to the process-wide bridge.
+
+## Example
+```python
+from netra_backend.app.agents.base_agent import BaseAgent
+
+
+class ForecastAgent(BaseAgent):
+    def __init__(self, llm_manager, user_context=None):
+        super().__init__(llm_manager, user_context=user_context)
+
+
+def build_agent(llm_manager):
+    return ForecastAgent(llm_manager)
+```
+
+## Use instead
+```python
+from netra_backend.app.agents.base_agent import BaseAgent
+
+
+class ForecastAgent(BaseAgent):
+    def __init__(self, llm_manager, user_context=None):
+        super().__init__(llm_manager, user_context=user_context)
+
+
+def build_agent(llm_manager, user_context):
+    return ForecastAgent(llm_manager, user_context=user_context)
+```
+
+## Configuration
+- `context.agent_bases`, `context.bound_classes`: which classes are context-bound; a
+  `bound_classes` name counts even when the class is defined in an unseen module.
+- `context.parameter`: the keyword that always satisfies the rule.
+- `context.setters`: a setter call on the assigned name counts as binding it later.
+
+## Limitations
+When the class's `__init__` is not visible (it is in a file the front end does not
+see), any positional argument whose name contains `context` or ends in `ctx` is assumed
+to be the context. A class whose `__init__` cannot take the context is not reported
+here (NIL201 reports the `__init__`). The visibility limits of NIL201 apply.
+''',
+)
+
+RULES = (NIL201, NIL202, NIL203)
+
+
 
 
 def mentions(expr: ast.AST, name: str) -> bool:
@@ -135,10 +282,10 @@ def init_checks(module: ModuleFacts, project) -> Iterator[Finding]:
         if init is None or not project.class_is_context_bound(cls):
             continue
         if init.context_param is None and not init.forwards_kwargs:
-            yield Finding(init.line, init.col, "NIL201", BY_CODE["NIL201"].format(
+            yield Finding(init.line, init.col, NIL201.code, NIL201.format(
                 cls=cls.name, ctype=(config.context_types or ("UserExecutionContext",))[0]))
         elif init.context_param is not None and not init.keeps_context:
-            yield Finding(init.line, init.col, "NIL202", BY_CODE["NIL202"].format(
+            yield Finding(init.line, init.col, NIL202.code, NIL202.format(
                 cls=cls.name, param=init.context_param, setter=(config.context_setters or ("set_user_context",))[0]))
 
 
@@ -163,7 +310,7 @@ def instantiation_checks(module: ModuleFacts, project) -> Iterator[Finding]:
         elif param in inst.keywords or inst.context_like_positional or inst.star_args:
             continue  # signature unknown: a positional argument that looks like the context may fill it
         name = inst.callee.rpartition(".")[2]
-        yield Finding(inst.line, inst.col, "NIL203", BY_CODE["NIL203"].format(
+        yield Finding(inst.line, inst.col, NIL203.code, NIL203.format(
             cls=name, param=param, setter=(config.context_setters or ("set_user_context",))[0]))
 
 

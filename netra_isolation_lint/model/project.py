@@ -1,4 +1,4 @@
-"""Verdicts that need more than one node: class hierarchies, signatures, emitter classes, events.
+"""What is known across modules: class hierarchies, signatures, emitter classes, emitted events.
 
 Every front end builds a :class:`Project`: flake8 from the one file it was handed, pylint from that
 file plus the modules it imports from (loaded on first use), the CLI from every file it was given.
@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from .config import Config
-from .engine import name_matches
-from .facts import ClassInfo, Finding, FunctionInfo, InitInfo, ModuleFacts
+from ..config import Config
+from .facts import ClassInfo, FunctionInfo, InitInfo, ModuleFacts
+from .names import name_matches
 
 MAX_CHAIN = 32  # re-export hops and inheritance depth followed before giving up (cycles, pathologies)
 
@@ -197,14 +197,6 @@ class Project:
         return (None, None) if unknown else (False, None)
 
     # ------------------------------------------------------------------ verdicts
-    def findings_for(self, module: ModuleFacts) -> list[Finding]:
-        from .rules import PROJECT_CHECKS
-
-        found = list(module.findings)
-        for check in PROJECT_CHECKS:
-            found.extend(check(module, self))
-        return found
-
     def emitted_events(self, broken: set[tuple[str, int, int]] = frozenset()) -> set[str]:
         """Events some module emits, not counting calls in ``broken`` ((path, line, col) of calls that
         NIL404/NIL405 show will raise: they emit nothing)."""

@@ -1,4 +1,4 @@
-"""What a rule is. Kept apart from the registry so rule modules can import it without a cycle."""
+"""What a rule is: its stable code, its pylint symbol, its message and its documentation, in one record."""
 
 from __future__ import annotations
 
@@ -15,7 +15,10 @@ class Rule:
     severity: str  # error | warning
     message: str  # str.format template; says what is wrong and what to do instead
     summary: str  # one line for listings
-    doc: str  # ruff-shaped Markdown: What it does / Why is this bad? / Example / Use instead / Configuration
+    # ruff-shaped Markdown: What it does / Why is this bad? / Example / Use instead / Configuration, optionally
+    # Limitations and Suppression. Python under Example must trigger the rule, under Use instead must not
+    # (tests/test_docs.py runs them); rendered to docs/rules/<code>.md and printed by --explain.
+    doc: str
     front_ends: str = "all"  # all | cli: where the rule can fire
 
     @property
@@ -28,3 +31,13 @@ class Rule:
 
     def format(self, **kwargs: str) -> str:
         return self.message.format(**kwargs)
+
+    def doc_page(self) -> str:
+        """The Markdown page for ``docs/rules/<code>.md`` and ``--explain``."""
+        where = "" if self.front_ends == "all" else "\n\n*Reported by the command-line interface only.*"
+        header = (
+            f"# {self.code}: {self.slug}\n\n"
+            f"{self.summary}\n\n"
+            f"Severity: {self.severity} · pylint: `{self.pylint_msgid}` / `{self.slug}`{where}\n\n"
+        )
+        return header + self.doc.strip() + "\n"

@@ -1,0 +1,96 @@
+"""Names and small AST helpers the model and the rules share: configured-name matching, module names
+from paths, relative imports, assignment pairing. Pure functions over ``ast`` nodes and strings."""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from collections.abc import Iterable
+from fnmatch import fnmatchcase
+
+
+def name_matches(qualname: str, configured: Iterable[str]) -> bool:
+    """A configured name matches the last segment (bare names) or a dotted suffix (dotted names)."""
+    return any(qualname == name or qualname.endswith("." + name) for name in configured)
+
+
+def assignment_pairs(target: ast.AST, value: ast.AST | None) -> list[tuple[ast.AST, ast.AST | None]]:
+    """(target, the part of the value it receives) with tuple unpacking paired element by element;
+    None where the part cannot be told (``a, b = f()``, starred targets)."""
+    pairs: list[tuple[ast.AST, ast.AST | None]] = []
+    stack = [(target, value)]
+    while stack:
+        target, value = stack.pop()
+        if isinstance(target, ast.Starred):
+            stack.append((target.value, None))
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            elements = target.elts
+            values = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
+            if values is None or len(values) != len(elements) or any(isinstance(v, ast.Starred) for v in values):
+                values = [None] * len(elements)
+            stack.extend(reversed(list(zip(elements, values))))
+        else:
+            pairs.append((target, value))
+    return pairs
+
+
+def ast_text(node: ast.AST) -> str:
+    """A short source-like name for a target or receiver (not ``ast.unparse``: it recurses)."""
+    parts: list[str] = []
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call, ast.Await)):
+        if isinstance(node, ast.Attribute):
+            parts.append("." + node.attr)
+        elif isinstance(node, ast.Subscript):
+            parts.append("[...]")
+        elif isinstance(node, ast.Call):
+            parts.append("(...)")
+        node = node.value if not isinstance(node, ast.Call) else node.func
+    parts.append(node.id if isinstance(node, ast.Name) else "...")
+    return "".join(reversed(parts))
+
+
+def matches_any(name: str, patterns: Iterable[str]) -> bool:
+    return any(fnmatchcase(name, pattern) for pattern in patterns)
+
+
+
+def absolute_module(module: str, path: str, target: str | None, level: int) -> str:
+    """``from ..x import y`` inside ``module`` -> the absolute module it names."""
+    if not level:
+        return target or ""
+    package = module if os.path.basename(path) in ("__init__.py", "__init__.pyi") else module.rpartition(".")[0]
+    parts = package.split(".") if package else []
+    if level - 1 > len(parts):
+        parts = []
+    elif level > 1:
+        parts = parts[: len(parts) - (level - 1)]
+    if target:
+        parts.append(target)
+    return ".".join(parts)
+
+
+_PACKAGE_CACHE_LIMIT = 4096
+
+
+def module_name_for(path: str, package_dirs: dict[str, bool] | None = None) -> str:
+    """Dotted module name from a file path, walking up through directories with ``__init__.py``."""
+    absolute = os.path.abspath(path)
+    directory, filename = os.path.split(absolute)
+    stem = filename.rsplit(".", 1)[0]
+    parts = [] if stem == "__init__" else [stem]
+    cache = package_dirs if package_dirs is not None else {}
+    while True:
+        is_package = cache.get(directory)
+        if is_package is None:
+            is_package = os.path.isfile(os.path.join(directory, "__init__.py"))
+            if len(cache) < _PACKAGE_CACHE_LIMIT:
+                cache[directory] = is_package
+        if not is_package:
+            break
+        parent, name = os.path.split(directory)
+        if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", name) or parent == directory:
+            break
+        parts.append(name)
+        directory = parent
+    return ".".join(reversed(parts)) if parts else stem
