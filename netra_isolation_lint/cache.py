@@ -23,7 +23,7 @@ from .model.facts import ModuleFacts, module_from_json, module_to_json
 
 ENV_DIR = "NETRA_ISOLATION_CACHE_DIR"
 DEFAULT_DIR = ".netra-isolation-cache"
-FORMAT = 1
+FORMAT = 2  # facts gained type references (the isolation API model)
 
 
 def cache_dir(explicit: str | None = None) -> str:
@@ -34,6 +34,26 @@ def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+_CODE_DIGEST: list[str] = []
+
+
+def code_digest() -> str:
+    """The linter's own code: a result computed by other rules (an unreleased change, a local edit) never
+    counts as fresh, whatever ``__version__`` says."""
+    if not _CODE_DIGEST:
+        package = os.path.dirname(os.path.abspath(__file__))
+        hasher = hashlib.sha256()
+        for folder, directories, files in sorted(os.walk(package)):
+            directories[:] = sorted(d for d in directories if d != "__pycache__")
+            for name in sorted(f for f in files if f.endswith(".py")):
+                path = os.path.join(folder, name)
+                hasher.update(os.path.relpath(path, package).encode())
+                with open(path, "rb") as handle:
+                    hasher.update(handle.read())
+        _CODE_DIGEST.append(hasher.hexdigest())
+    return _CODE_DIGEST[0]
+
+
 def stat_key(info: os.stat_result) -> list[int]:
     return [info.st_size, info.st_mtime_ns, info.st_ino]
 
@@ -41,7 +61,7 @@ def stat_key(info: os.stat_result) -> list[int]:
 class Cache:
     def __init__(self, directory: str, config: Config, prefilter: bool):
         self.directory = directory
-        fingerprint = json.dumps([FORMAT, __version__, sys.version, prefilter, dump_effective(config)])
+        fingerprint = json.dumps([FORMAT, __version__, code_digest(), sys.version, prefilter, dump_effective(config)])
         self.path = os.path.join(directory, f"results-{digest(fingerprint.encode())}.json")
         self.entries: dict[str, dict] = {}
         self.names: list[str] = []  # context-bound names the token-free entries were checked against

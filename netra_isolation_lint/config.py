@@ -89,11 +89,17 @@ class Config:
     emitter_helpers: tuple[str, ...] = ("emit_custom_event",)
     event_sinks: tuple[str, ...] = ("emit_custom_event",)
     emitter_classes: tuple[str, ...] = ()
+    # the isolation API: modules whose classes and functions every call is checked against, and classes whose
+    # methods are all known (their own and their known bases') even when a base cannot be read
+    api_modules: tuple[str, ...] = ("websocket_core", "websocket_core.*", "*.websocket_core", "*.websocket_core.*")
+    complete_classes: tuple[str, ...] = ()
     # selection and files
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     per_path_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     exclude: tuple[str, ...] = ()
+    # the test suite: code there proves nothing about what production sends (NIL403)
+    test_paths: tuple[str, ...] = ("tests", "test", "testing", "test_*.py", "*_test.py", "conftest.py")
     max_file_bytes: int = 2 * 1024 * 1024
     # where it came from (not a YAML key)
     source: str | None = field(default=None, compare=False)
@@ -129,6 +135,7 @@ SCHEMA: dict[str | None, dict[str, tuple[str, str]]] = {
         "ignore": ("ignore", _CODES),
         "per_path_ignores": ("per_path_ignores", _IGNORES),
         "exclude": ("exclude", _GLOBS),
+        "test_paths": ("test_paths", _GLOBS),
         "max_file_bytes": ("max_file_bytes", _INT),
     },
     "singleton": {
@@ -152,6 +159,10 @@ SCHEMA: dict[str | None, dict[str, tuple[str, str]]] = {
         "helpers": ("emitter_helpers", _IDENTS),
         "event_sinks": ("event_sinks", _IDENTS),
         "classes": ("emitter_classes", _LIST),
+    },
+    "api": {
+        "modules": ("api_modules", _GLOBS),
+        "complete_classes": ("complete_classes", _LIST),
     },
 }
 SECTIONS = tuple(k for k in SCHEMA if k is not None)

@@ -8,15 +8,13 @@ through one :class:`Engine`; only what its :class:`~.model.project.Project` can 
 from __future__ import annotations
 
 import ast
-import os
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 
 from .config import Config
 from .model.facts import Finding, ModuleFacts
-from .model.names import module_name_for
+from .model.names import module_name_for, path_matches, relative_posix
 from .model.project import Project
 from .model.semantic import FileContext, Handler
 from .rules.rule import Rule
@@ -50,6 +48,7 @@ class Engine:
         except (Exception, RecursionError, MemoryError) as exc:  # noqa: BLE001 - isolation is the point
             return self.internal_error(path, ctx.module, exc)
         ctx.facts.bindings = dict(ctx.module_scope.names)
+        ctx.facts.variables = ctx.module_variables()
         return ctx.facts
 
     def internal_error(self, path: str, module: str, exc: BaseException) -> ModuleFacts:
@@ -108,18 +107,3 @@ def path_ignored_codes(config: Config, path: str) -> tuple[str, ...]:
         if path_matches(relative, pattern):
             codes.extend(pattern_codes)
     return tuple(codes)
-
-
-def relative_posix(path: str, root: str) -> str:
-    try:
-        relative = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
-    except ValueError:  # another drive on Windows
-        relative = path
-    return relative.replace(os.sep, "/")
-
-
-def path_matches(relative: str, pattern: str) -> bool:
-    """A glob over the path relative to the config's directory; a plain directory name matches below it."""
-    pattern = pattern.rstrip("/")
-    return (fnmatchcase(relative, pattern) or fnmatchcase(relative, pattern + "/*")
-            or fnmatchcase("/" + relative, "*/" + pattern) or fnmatchcase("/" + relative, "*/" + pattern + "/*"))

@@ -1,9 +1,10 @@
 """Which files can hold a finding at all: a byte test before anything is parsed (semgrep's idea).
 
-Every rule needs a name in the file: the accessor, the bridge class, ``notify_``/``emit_`` methods,
-an event sink, an emitter factory or getter, an agent base, a bound class, or (NIL2xx) the name of a
-class the project shows to be context-bound. The first round selects files by the configured names;
-the project index built from them yields the context-bound classes, whose names (and the aliases
+Every rule needs a name in the file: the accessor, the bridge, emitter or context class, ``notify_``/``emit_``
+methods, an event sink, an emitter factory or getter, an agent base, a bound class, or the name of a class
+the project shows to be context-bound (NIL2xx) or of a class or function of the isolation API (NIL404–NIL407).
+Files of the API modules (``api.modules``) are always parsed. The first round selects files by the configured names;
+the project index built from them yields the context-bound classes and the API, whose names (and the aliases
 that stand for them) select more files, until nothing new is found. A file that mentions none of
 these names cannot produce a finding and is never parsed. Modules that are needed only to resolve a
 name (an intermediate base class, an emitter's class) are parsed on demand by the project's loader.
@@ -21,14 +22,22 @@ from .config import Config
 
 def base_tokens(config: Config) -> tuple[bytes, ...]:
     names = {"notify_", "emit_"}
-    for group in (config.accessors, config.bridge_classes, config.agent_bases, config.bound_classes):
+    for group in (config.accessors, config.bridge_classes, config.agent_bases, config.bound_classes,
+                  config.context_types, config.emitter_classes):
         names.update(name.rpartition(".")[2] for name in group)
     names.update(config.legacy_methods)
     names.update(config.event_sinks)
     names.update(config.emitter_factories)
     names.update(config.emitter_getters)
+    names.update(_literal_names(config.api_modules))
     # Shorter tokens first: they are the likeliest to hit, so ``any`` stops early.
     return tuple(sorted((n.encode() for n in names), key=lambda t: (len(t), t)))
+
+
+def _literal_names(globs: Iterable[str]) -> set[str]:
+    """The wildcard-free parts of module globs (``*.websocket_core.*`` -> ``websocket_core``): an import from such
+    a module spells them."""
+    return {part for glob in globs for part in glob.split(".") if part and not set(part) & set("*?[]")}
 
 
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
@@ -74,14 +83,23 @@ def names_pattern(names: Iterable[str]) -> re.Pattern[bytes] | None:
     return re.compile(b"|".join(re.escape(n.encode()) for n in ordered))
 
 
-def context_bound_names(project) -> set[str]:
-    """Names under which a context-bound class can be referred to: its own, and module-level aliases."""
+def project_names(project) -> set[str]:
+    """Names that make a file matter once the project shows what they are: context-bound classes (NIL2xx), and
+    the classes and functions of the isolation API (NIL404–NIL407); each under its own name and its aliases."""
     names: set[str] = set()
+    types = project.types
     for module in project.all_modules:
         for cls in module.classes:
             if project.class_is_context_bound(cls):
                 names.add(cls.name)
+        if types.is_api_module(module.module):
+            # Its classes by name; its functions through the module's own name, which importing them spells
+            # (the API globs' literal names are base tokens already).
+            names.update(cls.name for cls in module.classes)
+            names.add(module.module.rpartition(".")[2])
         for name, target in module.bindings.items():
-            if name not in names and target != f"{module.module}.{name}" and project.is_context_bound(target, module):
+            if name not in names and target != f"{module.module}.{name}" and (
+                    project.is_context_bound(target, module) or target in project.classes
+                    and types.is_api_class(project.classes[target])):
                 names.add(name)
     return names

@@ -22,6 +22,7 @@ from .engine import finish, parse
 from .model.facts import ModuleFacts
 from .model.project import Project
 from .noqa import filter_noqa
+from .recover import recover
 from .registry import ENGINE, RULES
 from .runner import decode
 from .sources import SourceFile, Skipped, read_source
@@ -110,10 +111,14 @@ class IsolationChecker(BaseRawFileChecker):
         if not path or not path.endswith(".py"):
             return None
         try:
-            tree: ast.Module = parse(read_source(SourceFile(path, root), self._config.max_file_bytes), path)
-        except (Skipped, SyntaxError, ValueError, RecursionError, MemoryError):
+            data = read_source(SourceFile(path, root), self._config.max_file_bytes)
+        except Skipped:
             return None
-        return ENGINE.analyze_tree(tree, path, self._config, module=name)
+        try:
+            tree: ast.Module | None = parse(data, path)
+        except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+            tree = recover(decode(data))  # a broken base module still names its classes and their bases
+        return ENGINE.analyze_tree(tree, path, self._config, module=name) if tree is not None else None
 
 
 def package_root(path: str, module: str) -> str:

@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from .engine import Engine, RuleSet
-from .rules import context, diagnostics, emitters, events, singleton
+from .rules import api, context, diagnostics, emitters, events, singleton
 from .rules.rule import Rule
 
-FAMILIES = (singleton, context, emitters, events, diagnostics)
+FAMILIES = (singleton, context, emitters, events, api, diagnostics)
 
 
 def _collect() -> dict[str, Rule]:

@@ -15,7 +15,9 @@ from .model.facts import Finding, ModuleFacts
 from .model.names import module_name_for
 from .model.project import Project
 from .noqa import apply_noqa, noqa_lines
-from .prefilter import base_tokens, context_bound_names, mentions_any, names_pattern, searchable
+from .model.names import matches_any
+from .recover import recover
+from .prefilter import base_tokens, mentions_any, names_pattern, project_names, searchable
 from .registry import ENGINE, RULES
 from .sources import SourceFile, Skipped, check_source, open_source
 
@@ -94,9 +96,11 @@ def _examine(source: SourceFile, config: Config, tokens: tuple[bytes, ...] | Non
         data, info = open_source(source, config.max_file_bytes)
     except Skipped as skipped:
         return Examined(source, skipped=str(skipped))
-    if tokens is not None and not source.named and not mentions_any(data, tokens):
+    module = module_name_for(source.path, package_dirs)
+    if (tokens is not None and not source.named and not mentions_any(data, tokens)
+            and not matches_any(module, config.api_modules)):
         return Examined(source, token_free=True, entry=_entry(info, data, None, {}) if keep else None)
-    facts, noqa = analyse_bytes(data, source.path, config, module_name_for(source.path, package_dirs))
+    facts, noqa = analyse_bytes(data, source.path, config, module)
     return Examined(source, facts=facts, noqa=noqa, entry=_entry(info, data, facts, noqa) if keep else None)
 
 
@@ -109,10 +113,15 @@ def _entry(info: os.stat_result, data: bytes, facts: ModuleFacts | None, noqa: d
 def analyse_bytes(data: bytes, path: str, config: Config, module: str) -> tuple[ModuleFacts, dict[int, str]]:
     try:
         tree = parse(data, path)
+        broken = None
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError) as exc:
-        return ModuleFacts(path=path, module=module, findings=[unparseable(path, exc)]), {}
+        tree, broken = recover(decode(data)), unparseable(path, exc)
+        if tree is None:
+            return ModuleFacts(path=path, module=module, findings=[broken]), {}
     facts = ENGINE.analyze_tree(tree, path, config, module)
     del tree  # facts only: no tree outlives its file
+    if broken is not None:
+        facts.findings.append(broken)  # what the recovered statements show, and that the file does not parse
     return facts, noqa_lines(decode(data)) if b"noqa" in data.lower() else {}
 
 
@@ -122,6 +131,8 @@ def _examine_batch(batch: list[SourceFile], config: Config, tokens: tuple[bytes,
     return [examine(source, config, tokens, package_dirs, keep) for source in batch]
 
 
+# Findings on calls that raise when they run: such an emit sends nothing (NIL403).
+RAISING_CODES = frozenset({"NIL404", "NIL405", "NIL406"})
 PARALLEL_MIN_FILES = 64  # below this, starting workers costs more than it saves
 
 
@@ -192,7 +203,7 @@ def lint(sources: list[SourceFile], config: Config, project_anchor: str | None =
         facts = item.facts
         try:  # the same per-file isolation for the verdicts, selection and ``# noqa``
             raw = ENGINE.project_findings(project, facts)
-            broken.update((facts.path, f.line, f.col) for f in raw if f.code in ("NIL404", "NIL405"))
+            broken.update((facts.path, f.line, f.col) for f in raw if f.code in RAISING_CODES)
             findings = apply_noqa(finish(raw, config, facts.path), item.noqa)
         except (Exception, RecursionError, MemoryError) as exc:  # noqa: BLE001
             findings = ENGINE.internal_error(facts.path, facts.module, exc).findings
@@ -269,7 +280,7 @@ def _settle_prefilter(project: Project, unparsed: dict[str, Examined], config: C
     """Parse the files that mention a context-bound class found so far, until no new name appears.
     Returns every name the token-free files were checked against (the cache keeps it)."""
     checked: set[str] = set(cache.names) if cache is not None else set()
-    names = context_bound_names(project)
+    names = project_names(project)
     # Files found token-free in this run were checked against no name yet; cached ones against ``checked``.
     fresh = {path for path, item in unparsed.items() if not item.cached}
     while True:
@@ -298,7 +309,8 @@ def _settle_prefilter(project: Project, unparsed: dict[str, Examined], config: C
             if item.facts is not None:
                 analysed.append(item)
                 project.add(item.facts)
-        grown = context_bound_names(project)
+        project.forget_types()
+        grown = project_names(project)
         if not selected and grown <= checked:
             return checked
         names = grown

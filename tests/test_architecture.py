@@ -21,7 +21,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("front ends", ("__main__", "cli", "flake8_plugin", "pylint_plugin")),
     ("reporting", ("formats", "baseline", "fingerprint", "gitdiff")),
     ("runner", ("runner", "registry", "cache", "prefilter", "sources", "noqa")),
-    ("engine", ("engine", "walk")),
+    ("engine", ("engine", "walk", "recover")),
     ("rules", ("rules",)),
     ("model", ("model",)),
     ("foundation", ("config", "__init__")),

@@ -23,8 +23,7 @@ def expectations(root: Path) -> tuple[set, set]:
     everywhere, project_only = set(), set()
     for path in sorted(root.rglob("*.py")):
         for number, line in enumerate(path.read_text().splitlines(), 1):
-            match = EXPECT.search(line)
-            if match:
+            for match in EXPECT.finditer(line):
                 target = project_only if match.group(1) else everywhere
                 for code in match.group(2).replace(",", " ").split():
                     target.add((path.relative_to(root).as_posix(), number, code))
@@ -96,6 +95,22 @@ def test_nil403_only_for_a_directory_or_several_files():
     assert [(r["path"], r["code"]) for r in json.loads(several.stdout)] == [("agent.py", "NIL403")]
 
 
+def test_nil403_counts_production_code_only():
+    """tool_completed is sent only under tests/ and testing/: the production code never sends it."""
+    root = FIXTURES / "events_in_tests_only"
+    rows = json.loads(run_cli("--format", "json", ".", cwd=root).stdout)
+    assert [r["message"].split("'")[1] for r in rows if r["code"] == "NIL403"] == ["tool_completed"]
+
+
+def test_nil403_test_paths_are_configurable(tmp_path):
+    import shutil
+
+    shutil.copytree(FIXTURES / "events_in_tests_only", tmp_path / "p")
+    (tmp_path / "p" / ".netra-isolation.yaml").write_text("test_paths: [spec]\n")
+    rows = json.loads(run_cli("--format", "json", ".", cwd=tmp_path / "p").stdout)
+    assert [r for r in rows if r["code"] == "NIL403"] == []
+
+
 def test_nil403_is_reported_at_the_config_file_when_there_is_one(tmp_path):
     (tmp_path / ".netra-isolation.yaml").write_text("critical_events: [agent_started, agent_done]\n")
     (tmp_path / "a.py").write_text("async def f(emitter):\n    await emitter.emit_agent_started({})\n")
@@ -137,3 +152,54 @@ def test_nil403_does_not_count_an_emit_that_raises():
     assert sorted((r["code"], r["line"]) for r in rows if r["code"] != "NIL403") == [("NIL405", 10)]
     missing = [r["message"] for r in rows if r["code"] == "NIL403"]
     assert len(missing) == 1 and "'agent_completed'" in missing[0]
+
+
+# --------------------------------------------------------------------------- the isolation API model (NIL404–NIL407)
+
+def test_api_model_cli_reports_every_broken_call_and_nothing_else():
+    """Receivers typed through annotations, getters, properties with untyped setters, factory return types,
+    class aliases, package re-exports, TYPE_CHECKING imports and lazy imports, across modules."""
+    root = FIXTURES / "api"
+    everywhere, project_only = expectations(root)
+    assert {c for _, _, c in project_only} >= {"NIL404", "NIL405", "NIL406", "NIL407"}
+    assert cli_findings(root, "--ignore", "NIL403", "netra") == everywhere | project_only
+
+
+def test_api_model_pylint_sees_the_package_like_the_cli():
+    root = FIXTURES / "api"
+    everywhere, project_only = expectations(root)
+    result = run_pylint("netra", cwd=root)
+    assert "Traceback" not in result.stderr
+    assert text_findings(result.stdout) == everywhere | project_only
+
+
+def test_api_model_flake8_sees_what_one_file_shows():
+    root = FIXTURES / "api"
+    everywhere, project_only = expectations(root)
+    found = text_findings(run_flake8("netra", cwd=root).stdout)
+    assert found == everywhere
+    assert not found & project_only
+
+
+# --------------------------------------------------------------------------- a base class in a file that does not parse
+
+BROKEN = {("kit/mid.py", 6, "NIL201"), ("kit/mid.py", 10, "NIL900"), ("kit/child.py", 5, "NIL201")}
+
+
+def test_unparseable_base_module_still_gives_its_classes_to_the_cli():
+    """mid.py has a syntax error in one method: its class header and the members that parse are recovered,
+    so MidAgent (and ChildAgent, through it) are still judged, and the file still gets its NIL900."""
+    assert cli_findings(FIXTURES / "broken_base", "--ignore", "NIL403", "kit") == BROKEN
+
+
+def test_pylint_follows_a_chain_through_an_unparseable_module():
+    result = run_pylint("kit", cwd=FIXTURES / "broken_base")
+    assert "Traceback" not in result.stderr
+    assert "syntax-error" in result.stdout  # pylint's own message for the broken file
+    assert text_findings(result.stdout) == {("kit/child.py", 5, "NIL201")}
+
+
+def test_flake8_reports_only_its_e999_for_the_broken_file():
+    result = run_flake8("--select", "NIL,E999", "kit", cwd=FIXTURES / "broken_base")
+    assert text_findings(result.stdout) == set()
+    assert "kit/mid.py:10:" in result.stdout and "E999" in result.stdout

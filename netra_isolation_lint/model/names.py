@@ -4,6 +4,7 @@ from paths, relative imports, assignment pairing. Pure functions over ``ast`` no
 from __future__ import annotations
 
 import ast
+import difflib
 import os
 import re
 from collections.abc import Iterable
@@ -94,3 +95,31 @@ def module_name_for(path: str, package_dirs: dict[str, bool] | None = None) -> s
         parts.append(name)
         directory = parent
     return ".".join(reversed(parts)) if parts else stem
+
+
+def closest(word: str, candidates: list[str]) -> str | None:
+    """The candidate a typo most likely meant, for did-you-mean hints."""
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def relative_posix(path: str, root: str) -> str:
+    try:
+        relative = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+    except ValueError:  # another drive on Windows
+        relative = path
+    return relative.replace(os.sep, "/")
+
+
+def path_matches(relative: str, pattern: str) -> bool:
+    """A glob over the path relative to the config's directory; a plain directory name matches below it."""
+    pattern = pattern.rstrip("/")
+    return (fnmatchcase(relative, pattern) or fnmatchcase(relative, pattern + "/*")
+            or fnmatchcase("/" + relative, "*/" + pattern) or fnmatchcase("/" + relative, "*/" + pattern + "/*"))
+
+
+def is_test_path(path: str, config) -> bool:
+    """A file of the test suite (``test_paths``, relative to the project root): its emits prove nothing about
+    what production code sends."""
+    relative = relative_posix(path, config.root)
+    return any(path_matches(relative, pattern) for pattern in config.test_paths)

@@ -15,9 +15,12 @@ from collections.abc import Callable, Iterable
 
 from ..config import Config
 from .facts import ClassInfo, FunctionInfo, InitInfo, ModuleFacts
-from .names import name_matches
+from .names import is_test_path, name_matches
+from .types import TypeModel
 
 MAX_CHAIN = 32  # re-export hops and inheritance depth followed before giving up (cycles, pathologies)
+# Bases that add no method a call could be looking for: a class deriving only from these is fully known.
+EMPTY_BASES = frozenset({"object", "builtins.object", "abc.ABC", "typing.Generic", "typing.Protocol"})
 
 Loader = Callable[[str], "ModuleFacts | None"]
 
@@ -42,11 +45,19 @@ class Project:
         self._bound: dict[int, bool] = {}  # id(ClassInfo) -> context-bound
         self._load = load
         self._tried: set[str] = set()
+        self._patched: set[tuple[str, str]] = set()
         for module in modules:
             self.add(module)
+        self.types = TypeModel(self)
+
+    def forget_types(self) -> None:
+        """Start the type model afresh after modules were added by hand (not by the loader, whose modules a
+        resolution asked for itself): what it concluded may depend on what was missing."""
+        self.types = TypeModel(self)
 
     def add(self, module: ModuleFacts) -> None:
         self.all_modules.append(module)
+        self._patched.update(module.patched)
         self.modules.setdefault(module.module, module)
         local = self._local.setdefault(id(module), {})
         for cls in module.classes:
@@ -125,80 +136,49 @@ class Project:
             cls = next((b for b in (self.class_info(q, home) for q in cls.bases) if b is not None), None)
         return None
 
-    # ------------------------------------------------------------------ emitter classes
-    def emitter_classes(self, origin: tuple[str, ...], asking: ModuleFacts | None = None,
-                        depth: int = 0) -> list[ClassInfo]:
-        """The class(es) an emitter value is an instance of, from the factory or getter that made it.
-        Empty when the project does not show it (then nothing is said about the calls on it)."""
-        if depth > 8 or len(origin) < 3:
-            return []
-        kind, owner, name = origin[:3]
-        if kind == "of":  # an instance of a known class: the factory call itself
-            info = self.class_info(owner, asking, load=True)
-            return [info] if info is not None else []
-        function = self._method(owner, name, asking) if owner else None
-        if function is None:
-            return self._configured_emitter_classes()
-        found: list[ClassInfo] = []
-        home = self._function_home.get(function.qualname)
-        for qualname in function.returns:
-            info = self.class_info(qualname, home, load=True)
-            if info is not None and info not in found:
-                found.append(info)
-        for inner in function.returns_origin:
-            for info in self.emitter_classes(inner, home, depth + 1):
-                if info not in found:
-                    found.append(info)
-        return found or self._configured_emitter_classes()
+    # ------------------------------------------------------------------ homes
+    def home_of(self, cls: ClassInfo) -> ModuleFacts | None:
+        return self._home.get(id(cls))
 
-    def _configured_emitter_classes(self) -> list[ClassInfo]:
-        names = self.config.emitter_classes
-        return [c for q, c in self.classes.items() if names and name_matches(q, names)]
+    def function_home(self, function: FunctionInfo) -> ModuleFacts | None:
+        return self._function_home.get(function.qualname)
 
-    def _method(self, owner: str, name: str, asking: ModuleFacts | None) -> FunctionInfo | None:
-        """A method's facts, looked up through the class's in-project bases."""
-        cls = self.class_info(owner, asking, load=True)
-        for _ in range(MAX_CHAIN):
-            if cls is None:
-                return self.functions.get(f"{self.lookup(owner, load=True)}.{name}")
-            function = self.functions.get(f"{cls.qualname}.{name}")
-            if function is not None or dict(cls.methods).get(name) is not None:
-                return function
-            home = self._home.get(id(cls))
-            cls = next((b for b in (self.class_info(q, home, load=True) for q in cls.bases) if b is not None), None)
-        return None
-
-    def member(self, cls: ClassInfo, name: str):
-        """(True, Signature) for a method, (True, None) for another attribute, (False, None) when the class
-        and all its bases are in the project and none has it, (None, None) when that cannot be known.
-        Breadth-first over the bases with a visited set: linear on diamonds, finite on cycles."""
-        queue, seen, unknown = [cls], set(), False
-        while queue:
+    def hierarchy(self, cls: ClassInfo) -> list[ClassInfo]:
+        """``cls`` and the bases the project knows, breadth-first, each once: linear on diamonds, finite on
+        cycles, bounded on pathologies."""
+        order, queue, seen = [], [cls], set()
+        while queue and len(order) < 4 * MAX_CHAIN:
             current = queue.pop(0)
             if id(current) in seen:
                 continue
             seen.add(id(current))
-            if current.dynamic or len(seen) > 4 * MAX_CHAIN:
+            order.append(current)
+            home = self._home.get(id(current))
+            queue.extend(b for b in (self.class_info(q, home, load=True) for q in current.bases
+                                     if q not in EMPTY_BASES) if b is not None)
+        return order
+
+    def member(self, cls: ClassInfo, name: str, complete: bool = False):
+        """(True, Signature) for a method, (True, None) for another attribute, (False, None) when the class
+        and all its bases are in the project and none has it, (None, None) when that cannot be known.
+        ``complete``: the config declares the class's known methods to be all there is."""
+        unknown = False
+        for current in self.hierarchy(cls):
+            if current.dynamic:
                 return None, None
             methods = dict(current.methods)
             if name in methods:
                 return True, methods[name]
-            if name in current.attributes:
+            if name in current.attributes or name in dict(current.attr_types) or (current.qualname, name) in self._patched:
                 return True, None
             home = self._home.get(id(current))
-            for base in current.bases:
-                if base in ("object", "builtins.object"):
-                    continue
-                info = self.class_info(base, home, load=True)
-                if info is None:
-                    unknown = True
-                else:
-                    queue.append(info)
-        return (None, None) if unknown else (False, None)
+            unknown = unknown or any(q not in EMPTY_BASES and self.class_info(q, home, load=True) is None
+                                     for q in current.bases)
+        return (None, None) if unknown and not complete else (False, None)
 
     # ------------------------------------------------------------------ verdicts
     def emitted_events(self, broken: set[tuple[str, int, int]] = frozenset()) -> set[str]:
-        """Events some module emits, not counting calls in ``broken`` ((path, line, col) of calls that
-        NIL404/NIL405 show will raise: they emit nothing)."""
-        return {event for module in self.all_modules for event, line, col in module.emits
-                if (module.path, line, col) not in broken}
+        """Events some production module emits (test files prove nothing), not counting calls in ``broken``
+        ((path, line, col) of calls that NIL404–NIL406 show will raise: they emit nothing)."""
+        return {event for module in self.all_modules if not is_test_path(module.path, self.config)
+                for event, line, col in module.emits if (module.path, line, col) not in broken}

@@ -11,11 +11,29 @@ from collections.abc import Callable, Iterable
 from typing import NamedTuple, Protocol
 
 from ..config import Config
-from .facts import Finding, InitInfo, Instantiation, ModuleFacts, Signature
+from .facts import EMITTERS, MAX_REF_DEPTH, Finding, InitInfo, Instantiation, ModuleFacts, Signature
 from .names import matches_any, name_matches
+from .types import MAX_UNION, TypeRef, attribute, called, union
 
 BRIDGE, EMITTER, OTHER = "bridge", "emitter", "other"
 MOCK_FACTORIES = frozenset({"Mock", "MagicMock", "AsyncMock", "NonCallableMock", "create_autospec", "patch", "mock"})
+
+
+# Names an annotation uses that are no class of the analysed code.
+_NOT_CLASSES = frozenset({"None", "Any", "object", "str", "int", "float", "bool", "bytes", "dict", "list", "set",
+                          "tuple", "type", "Dict", "List", "Set", "Tuple", "Type", "Callable", "Iterable",
+                          "Iterator", "Awaitable", "Coroutine", "Mapping", "Sequence", "TypeVar", "Self"})
+_AWAITABLE = frozenset({"Awaitable", "Coroutine", "Future", "Task", "AsyncIterator", "AsyncGenerator"})
+
+
+def _unquoted(node: ast.AST | None) -> ast.AST | None:
+    """A string annotation (``"Optional[X]"``) as the expression it spells; other nodes as they are."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) < 200:
+        try:
+            return ast.parse(node.value.strip(), mode="eval").body
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+    return node
 
 
 class Value(NamedTuple):
@@ -29,7 +47,7 @@ class Value(NamedTuple):
 class FunctionState:
     """What a function body shows about the context and emitters, judged when it is left."""
 
-    __slots__ = ("name", "node", "cls", "self_name", "cls_name", "context_param", "context_kept", "kwargs_name",
+    __slots__ = ("name", "node", "cls", "self_name", "cls_name", "context_param", "context_routes", "kwargs_name",
                  "kwargs_forwarded", "setter_receivers", "instantiations", "context_assignments",
                  "emitter_resets", "returns")
 
@@ -41,7 +59,7 @@ class FunctionState:
         self.self_name = self_name  # first parameter of an instance method
         self.cls_name = cls_name  # first parameter of a classmethod
         self.context_param: str | None = None
-        self.context_kept = False
+        self.context_routes: list[str] = []  # where the context parameter goes (see facts.InitInfo.routes)
         self.kwargs_name: str | None = None
         self.kwargs_forwarded = False
         self.setter_receivers: set[str] = set()
@@ -53,7 +71,8 @@ class FunctionState:
 
 class ClassState:
     __slots__ = ("qualname", "name", "node", "bases", "init", "methods", "attributes", "attr_values",
-                 "emitter_attrs", "context_changes", "pending")
+                 "emitter_attrs", "context_changes", "pending", "attr_types", "properties", "class_level",
+                 "async_methods", "fields")
 
     def __init__(self, qualname: str, name: str, node: ast.ClassDef, bases: tuple[str, ...]):
         self.qualname = qualname
@@ -71,10 +90,15 @@ class ClassState:
         self.emitter_attrs: dict[str, ast.AST] = {}  # self.<attr> assigned from an emitter factory
         # (statement, context attribute, emitter attributes reset in the same method), methods other than __init__
         self.context_changes: list[tuple[ast.AST, str, frozenset[str]]] = []
+        self.attr_types: dict[str, tuple[TypeRef, ...]] = {}  # the union of what every assignment shows
+        self.properties: set[str] = set()
+        self.class_level: set[str] = set()
+        self.async_methods: set[str] = set()
+        self.fields: list[tuple[str, bool, bool]] | None = None  # a dataclass's fields, in order
 
 
 class Scope:
-    __slots__ = ("kind", "qualname", "names", "imported", "values", "globals", "function", "cls")
+    __slots__ = ("kind", "qualname", "names", "imported", "values", "globals", "function", "cls", "types")
 
     def __init__(self, kind: str, qualname: str, function: FunctionState | None = None,
                  cls: ClassState | None = None):
@@ -83,6 +107,7 @@ class Scope:
         self.names: dict[str, str] = {}  # name -> qualified name (imports, defs, classes, aliases)
         self.imported: set[str] = set()  # names bound by an import statement
         self.values: dict[str, Value] = {}
+        self.types: dict[str, tuple[TypeRef, ...]] = {}  # name -> type references (model.types)
         self.globals: set[str] = set()
         self.function = function
         self.cls = cls
@@ -115,6 +140,11 @@ class FileContext:
         self.bridge_tails = frozenset(c.rpartition(".")[2] for c in config.bridge_classes)
         self.bridge_aliases: set[str] = set()  # names ever bound to a bridge class (make = AgentWebSocketBridge)
         self.local_functions: set[str] = set()  # qualified names of functions defined in this file
+        self.awaited: set[int] = set()  # id() of expressions directly under ``await``
+        self.statements: set[int] = set()  # id() of expressions that are whole statements (value dropped)
+        # (id of the enclosing function, receiver text, attribute) tested with hasattr/getattr: calls of that
+        # attribute on that receiver in that function may be guarded, so they are not judged
+        self.guards: set[tuple[int, str, str]] = set()
 
     # ----------------------------------------------------------------- reporting
     def report(self, node: ast.AST, rule: Reportable, **fmt: str) -> None:
@@ -179,6 +209,7 @@ class FileContext:
             scope.values.pop(name, None)
         else:
             scope.values[name] = value
+        scope.types.pop(name, None)
         scope.names[name] = qualname or (f"{scope.qualname}.{name}" if scope.qualname else name)
         scope.imported.discard(name)
         if qualname is not None:
@@ -360,13 +391,8 @@ class FileContext:
         budget = 64
         while stack and budget:
             budget -= 1
-            node = stack.pop()
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) < 200:
-                try:
-                    stack.append(ast.parse(node.value.strip(), mode="eval").body)
-                except (SyntaxError, ValueError, RecursionError, MemoryError):
-                    continue
-            elif isinstance(node, (ast.Name, ast.Attribute)):
+            node = _unquoted(stack.pop())
+            if isinstance(node, (ast.Name, ast.Attribute)):
                 qualname, _ = self.resolve(node)
                 if qualname:
                     names.append(qualname)
@@ -381,3 +407,93 @@ class FileContext:
 
     def is_context_annotation(self, annotation: ast.AST | None) -> bool:
         return any(name_matches(n, self.config.context_types) for n in self.annotation_names(annotation))
+
+    # ----------------------------------------------------------------- types (model.types references)
+    def bind_types(self, name: str, refs: tuple[TypeRef, ...]) -> None:
+        """What a name just bound may hold; call after :meth:`bind`."""
+        if refs:
+            scope = self.module_scope if name in self.scope.globals else self.scope
+            scope.types[name] = refs
+
+    def type_of(self, expr: ast.AST | None, depth: int = 0) -> tuple[TypeRef, ...]:
+        """Type references for what ``expr`` evaluates to; empty when the file shows nothing, and for chains
+        deeper than a reference may be (so a chain of a thousand calls costs a few steps, never a thousand frames)."""
+        if depth > MAX_REF_DEPTH:
+            return ()
+        while isinstance(expr, (ast.Await, ast.NamedExpr)):
+            expr = expr.value
+        if isinstance(expr, ast.Name):
+            return self._type_of_name(expr.id)
+        if isinstance(expr, ast.Attribute):
+            qualname, imported = self.resolve(expr)
+            if imported and qualname:
+                return (("n", qualname),)  # module.attribute
+            return attribute(self.type_of(expr.value, depth + 1), expr.attr)
+        if isinstance(expr, ast.Call):
+            refs = called(self.type_of(expr.func, depth + 1))
+            func = expr.func
+            maker = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+            if not refs and (maker in self.config.emitter_factories or maker in self.config.emitter_getters):
+                return (EMITTERS,)  # a factory on a receiver the file does not show: some emitter
+            return refs
+        if isinstance(expr, ast.BoolOp):
+            return union(*(self.type_of(v, depth + 1) for v in expr.values))
+        if isinstance(expr, ast.IfExp):
+            return union(self.type_of(expr.body, depth + 1), self.type_of(expr.orelse, depth + 1))
+        return ()
+
+    def _type_of_name(self, name: str) -> tuple[TypeRef, ...]:
+        method = self.method
+        if method is not None and method.cls is not None:
+            if name == method.self_name:
+                return (("c", method.cls.qualname),)
+            if name == method.cls_name:
+                return (("n", method.cls.qualname),)
+        for scope in self._visible_scopes():
+            if name in scope.globals:
+                scope = self.module_scope
+            if name in scope.types:
+                return scope.types[name]
+            if name in scope.names:
+                return (("n", scope.names[name]),) if name in scope.imported else ()
+        return ()
+
+    def annotation_types(self, annotation: ast.AST | None) -> tuple[TypeRef, ...]:
+        """Instances an annotation allows: ``X``, ``"X"``, ``Optional[X]``, ``Union[X, Y]``, ``X | None``,
+        ``Annotated[X, ...]``; a container (``list[X]``) holds an X but is not one, so it gives nothing."""
+        found: list[TypeRef] = []
+        stack = [annotation] if annotation is not None else []
+        budget = 32
+        while stack and budget:
+            budget -= 1
+            node = _unquoted(stack.pop())
+            if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+                stack.extend((node.right, node.left))
+            elif isinstance(node, ast.Subscript):
+                wrapper = (self.resolve(node.value)[0] or "").rpartition(".")[2]
+                if wrapper in ("Optional", "Union", "Final", "ClassVar"):
+                    inner = node.slice
+                    stack.extend(reversed(inner.elts) if isinstance(inner, ast.Tuple) else (inner,))
+                elif wrapper == "Annotated" and isinstance(node.slice, ast.Tuple) and node.slice.elts:
+                    stack.append(node.slice.elts[0])
+            elif isinstance(node, (ast.Name, ast.Attribute)):
+                qualname, _ = self.resolve(node)
+                if qualname and qualname.rpartition(".")[2] not in _NOT_CLASSES:
+                    found.append(("c", qualname))
+        return tuple(dict.fromkeys(found))[:MAX_UNION]
+
+    def annotation_awaitable(self, annotation: ast.AST | None) -> bool | None:
+        """Whether a sync function's annotated result can be awaited: True, False, or None (unknown)."""
+        if annotation is None:
+            return None
+        names = [n.rpartition(".")[2] for n in self.annotation_names(annotation)]
+        if not names or any(n in ("Any", "object") or len(n) == 1 for n in names):
+            return None  # Any, object or a type variable: anything, an awaitable included
+        return any(n in _AWAITABLE for n in names)
+
+    def module_variables(self) -> dict[str, tuple[TypeRef, ...]]:
+        """Module-level names bound to a value the walk could type (not imports, classes or functions)."""
+        scope = self.module_scope
+        own = {f"{self.module}.{name}" if self.module else name for name in scope.types}
+        return {name: refs for name, refs in scope.types.items()
+                if name not in scope.imported and not (len(refs) == 1 and refs[0][0] == "n" and refs[0][1] in own)}

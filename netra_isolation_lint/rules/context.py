@@ -73,15 +73,18 @@ deriving `BaseAgent` in another module is missed by flake8. A base matching
 
 NIL202 = Rule(
     "NIL202", "context-bound-init-drops-user-context", "warning",
-    "{cls}.__init__ accepts {param} but drops it; pass it to super().__init__, store it on self, "
-    "or hand it to {setter}()",
-    "`__init__` accepts `user_context` but neither passes it on nor keeps it.",
+    "{cls}.__init__ accepts {param} but {fate}; pass it to super().__init__({target}=...) or hand it to "
+    "{setter}()",
+    "`__init__` accepts `user_context` but it never reaches where the base class keeps and reads it.",
     doc='''
 ## What it does
 Reports the `__init__` of a context-bound class (see NIL201) that accepts the user
-context but neither passes it to a base `__init__` (`super().__init__(...)` or
-`Base.__init__(self, ...)`), nor stores it on `self`, nor hands it to a setter from
-`context.setters` (`self.set_user_context(user_context)`).
+context but does not get it to where the base class keeps it: it drops it; or stores it
+under another attribute (`self.context`) than the one the base's `__init__` stores and
+its emitter code reads (`self.user_context`); or passes it to the base `__init__` in a
+parameter that is not the base's context. Handing it to a setter from `context.setters`
+(`self.set_user_context(user_context)`) or through `**kwargs` always counts. The message
+names where the context went and where the base keeps it.
 
 ## Why is this bad?
 The caller did the right thing and passed the request's context, and the instance then
@@ -116,11 +119,10 @@ class ForecastAgent(BaseAgent):
 - `context.agent_bases`, `context.bound_classes`: which classes are context-bound.
 
 ## Limitations
-Only the three hand-offs above count, anywhere in the body of `__init__`. Passing the
-context to a private helper (`self._configure(user_context)`) is reported even when the
-helper stores it; storing any expression that mentions the parameter on `self` counts,
-even `self.has_context = user_context is not None`. The visibility limits of NIL201
-apply.
+The hand-offs count anywhere in the body of `__init__`. Passing the context to a private
+helper (`self._configure(user_context)`) is reported even when the helper stores it.
+Where the base reads the context is taken from where its `__init__` stores it; a base
+the front end cannot see accepts any hand-off. The visibility limits of NIL201 apply.
 ''',
 )
 
@@ -212,16 +214,31 @@ def record_context_hand_off(node: ast.Call, ctx: FileContext) -> None:
     name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
     param = function.context_param
     if name == "__init__":
-        if param is not None and _passes(node, param):
-            function.context_kept = True
+        if param is not None:
+            function.context_routes.extend(_super_routes(node, param))
         if function.kwargs_name and any(k.arg is None and mentions(k.value, function.kwargs_name)
                                         for k in node.keywords):
             function.kwargs_forwarded = True
     elif name in ctx.config.context_setters:
         if param is not None and _passes(node, param):
-            function.context_kept = True
+            function.context_routes.append("setter")
         if isinstance(func, ast.Attribute):
             function.setter_receivers.add(ast_text(func.value))
+
+
+def _super_routes(call: ast.Call, param: str) -> list[str]:
+    """How a base ``__init__`` call receives the context: by keyword, or in a positional slot (``self`` not
+    counted in ``Base.__init__(self, ...)``)."""
+    routes = [f"super={k.arg}" for k in call.keywords if k.arg is not None and mentions(k.value, param)]
+    explicit_self = isinstance(call.func, ast.Attribute) and not isinstance(call.func.value, ast.Call)
+    known = True  # after a *starred argument, slots are unknown
+    for slot, argument in enumerate(call.args):
+        known = known and not isinstance(argument, ast.Starred)
+        if mentions(argument, param):
+            routes.append(f"super#{slot - 1 if explicit_self else slot}" if known else "super=**")
+    if any(k.arg is None and mentions(k.value, param) for k in call.keywords):
+        routes.append("super=**")
+    return routes
 
 
 def record_context_stored(node: ast.Assign | ast.AnnAssign, ctx: FileContext) -> None:
@@ -233,7 +250,7 @@ def record_context_stored(node: ast.Assign | ast.AnnAssign, ctx: FileContext) ->
         for target, part in assignment_pairs(top, node.value):
             if (isinstance(target, ast.Attribute) and ctx.is_self(target.value)
                     and mentions(part if part is not None else node.value, function.context_param)):
-                function.context_kept = True
+                function.context_routes.append(f"attr={target.attr}")
 
 
 def record_instantiation(node: ast.Call, ctx: FileContext) -> None:
@@ -284,9 +301,54 @@ def init_checks(module: ModuleFacts, project) -> Iterator[Finding]:
         if init.context_param is None and not init.forwards_kwargs:
             yield Finding(init.line, init.col, NIL201.code, NIL201.format(
                 cls=cls.name, ctype=(config.context_types or ("UserExecutionContext",))[0]))
-        elif init.context_param is not None and not init.keeps_context:
-            yield Finding(init.line, init.col, NIL202.code, NIL202.format(
-                cls=cls.name, param=init.context_param, setter=(config.context_setters or ("set_user_context",))[0]))
+        elif init.context_param is not None:
+            fate, target = context_fate(cls, init, project)
+            if fate is not None:
+                yield Finding(init.line, init.col, NIL202.code, NIL202.format(
+                    cls=cls.name, param=init.context_param, fate=fate, target=target,
+                    setter=(config.context_setters or ("set_user_context",))[0]))
+
+
+def context_fate(cls, init, project) -> tuple[str | None, str]:
+    """(what happens to the accepted context, or None when it reaches where the base keeps it; the base's
+    context parameter). Unknown is silent: a base the project does not show accepts any hand-off."""
+    routes = init.routes
+    target = project.config.context_parameter
+    if not routes:
+        return "drops it", target
+    if "setter" in routes or "super=**" in routes:
+        return None, target
+    base, base_init = _base_init(cls, project)
+    if base_init is None or base_init.forwards_kwargs:
+        return None, target
+    if base_init.context_param is not None:
+        target = base_init.context_param
+        if f"super={target}" in routes or f"super#{base_init.context_slot}" in routes:
+            return None, target
+    where = f"{base.name} ({project.home_of(base).path}:{base_init.line})" if project.home_of(base) else base.name
+    reads = _kept_attributes(base, project)
+    stored = [r[len("attr="):] for r in routes if r.startswith("attr=")]
+    if stored and (not reads or set(stored) & reads):
+        return None, target
+    if stored:
+        return (f"keeps it as self.{stored[0]}, while {where} keeps and reads its context as "
+                f"self.{sorted(reads)[0]}"), target
+    slots = ", ".join(r[len("super"):].replace("=", "keyword ").replace("#", "slot ") for r in routes)
+    if base_init.context_param is None:
+        return f"passes it to {where}, whose __init__ takes no context ({slots})", target
+    return f"passes it to {where} in the wrong place ({slots}, where it takes {target})", target
+
+
+def _base_init(cls, project):
+    """The nearest base (in the project) that defines ``__init__``, and that ``__init__``."""
+    return next(((c, c.init) for c in project.hierarchy(cls)[1:] if c.init is not None), (None, None))
+
+
+def _kept_attributes(cls, project) -> set[str]:
+    """The ``self`` attributes a class and its bases store their context in (found in their ``__init__``):
+    where their own code reads it."""
+    return {r[len("attr="):] for c in project.hierarchy(cls) if c.init is not None
+            for r in c.init.routes if r.startswith("attr=")}
 
 
 def instantiation_checks(module: ModuleFacts, project) -> Iterator[Finding]:

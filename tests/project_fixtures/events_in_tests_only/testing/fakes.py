@@ -1,0 +1,2 @@
+async def fake_run(emitter):
+    await emitter.emit_tool_completed({"tool": "fake"})
