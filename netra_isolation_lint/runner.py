@@ -267,12 +267,31 @@ def _loader(unparsed: dict[str, Examined], config: Config, package_dirs: dict[st
             for item in unparsed.values():
                 by_module.setdefault(module_name_for(item.source.path, package_dirs), item)
         item = by_module.get(name)
-        if item is None or not item.token_free:
+        if item is None:
+            return _outside(name, config)
+        if not item.token_free:
             return None
         _analyse_now(item, config, package_dirs, analysed)
         return item.facts
 
     return load
+
+
+def _outside(name: str, config: Config) -> ModuleFacts | None:
+    """A module the paths given do not hold (a base class from a sibling package), read from the project root
+    to resolve a name; its own findings are not reported, it was not asked for."""
+    root = os.path.abspath(config.root)
+    base = os.path.join(root, *name.split("."))
+    for path in (base + ".py", os.path.join(base, "__init__.py")):
+        if os.path.isfile(path):
+            try:
+                data, _ = open_source(SourceFile(path, root), config.max_file_bytes)
+                facts, _ = analyse_bytes(data, os.path.relpath(path), config, name)
+            except (Skipped, Exception, RecursionError, MemoryError):  # noqa: BLE001 - only a name to resolve
+                return None
+            facts.findings, facts.emits = [], []  # neither its findings nor its events: it was not asked for
+            return facts
+    return None
 
 
 def _settle_prefilter(project: Project, unparsed: dict[str, Examined], config: Config, analysed: list[Examined],

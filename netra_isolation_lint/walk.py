@@ -256,6 +256,8 @@ class Walker:
             if isinstance(source, (ast.Name, ast.Attribute)) and (value is None or not value.origin):
                 alias, _ = ctx.resolve(source)  # Y = X: Y stands for whatever X names
             ctx.bind(target.id, value, alias)
+            if ctx.scope.kind == "module" and isinstance(source, (ast.Subscript, ast.BinOp)):
+                declared = union(declared, ctx.annotation_types(source))  # a typing alias: X = Optional[Emitter]
             ctx.bind_types(target.id, union(declared, ctx.type_of(source)))
             if ctx.scope.cls is not None:
                 self._add_attr_types(ctx.scope.cls, target.id, union(declared, ctx.type_of(source)))

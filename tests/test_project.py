@@ -203,3 +203,36 @@ def test_flake8_reports_only_its_e999_for_the_broken_file():
     result = run_flake8("--select", "NIL,E999", "kit", cwd=FIXTURES / "broken_base")
     assert text_findings(result.stdout) == set()
     assert "kit/mid.py:10:" in result.stdout and "E999" in result.stdout
+
+
+def test_a_base_outside_the_given_paths_is_read_from_the_project_root(tmp_path):
+    """The bridge's base lives in lib/, beside the linted app/: read on demand, never reported itself."""
+    import shutil
+
+    root = FIXTURES / "outside_base"
+    assert cli_findings(root, "--ignore", "NIL403", "app") == {("app/tracker.py", 6, "NIL404")}
+    shutil.copytree(root / "app", tmp_path / "app")  # without lib/, the base is unknown: nothing is said
+    (tmp_path / ".git").mkdir()
+    assert cli_findings(tmp_path, "--ignore", "NIL403", "app") == set()
+
+
+def test_namespace_directories_inside_a_package_keep_the_module_names_imports_use(tmp_path):
+    """PEP 420: ``app/admin/`` has no ``__init__.py`` (as in the Netra backend), yet ``app.admin.corpus.agent``
+    is what importers write; the base class there must still be found."""
+    from netra_isolation_lint.model.names import module_name_for
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "app" / "admin" / "corpus").mkdir(parents=True)
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "admin" / "corpus" / "__init__.py").write_text("")
+    (tmp_path / "app" / "admin" / "corpus" / "base.py").write_text(
+        "from netra_backend.app.agents.base_agent import BaseAgent\n\n\nclass CorpusAgent(BaseAgent):\n"
+        "    def __init__(self, llm, user_context=None):\n        super().__init__(llm, user_context=user_context)\n")
+    (tmp_path / "app" / "child.py").write_text(
+        "from app.admin.corpus.base import CorpusAgent\n\n\nclass Child(CorpusAgent):\n"
+        "    def __init__(self, llm):\n        super().__init__(llm)\n")
+    (tmp_path / "loose").mkdir()
+    (tmp_path / "loose" / "script.py").write_text("")
+    assert module_name_for(str(tmp_path / "app" / "admin" / "corpus" / "base.py")) == "app.admin.corpus.base"
+    assert module_name_for(str(tmp_path / "loose" / "script.py")) == "script"
+    assert cli_findings(tmp_path, "--ignore", "NIL403", "app") == {("app/child.py", 5, "NIL201")}

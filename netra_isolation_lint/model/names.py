@@ -75,19 +75,25 @@ _PACKAGE_CACHE_LIMIT = 4096
 
 
 def module_name_for(path: str, package_dirs: dict[str, bool] | None = None) -> str:
-    """Dotted module name from a file path, walking up through directories with ``__init__.py``."""
+    """Dotted module name from a file path, walking up through package directories: those with
+    ``__init__.py``, and (PEP 420) directories without one that sit inside such a package
+    (``pkg/app/admin/corpus/x.py`` with no ``admin/__init__.py`` is ``pkg.app.admin.corpus.x``)."""
     absolute = os.path.abspath(path)
     directory, filename = os.path.split(absolute)
     stem = filename.rsplit(".", 1)[0]
     parts = [] if stem == "__init__" else [stem]
     cache = package_dirs if package_dirs is not None else {}
-    while True:
-        is_package = cache.get(directory)
-        if is_package is None:
-            is_package = os.path.isfile(os.path.join(directory, "__init__.py"))
+
+    def has_init(folder: str) -> bool:
+        known = cache.get(folder)
+        if known is None:
+            known = os.path.isfile(os.path.join(folder, "__init__.py"))
             if len(cache) < _PACKAGE_CACHE_LIMIT:
-                cache[directory] = is_package
-        if not is_package:
+                cache[folder] = known
+        return known
+
+    while True:
+        if not has_init(directory) and not _inside_package(directory, has_init):
             break
         parent, name = os.path.split(directory)
         if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", name) or parent == directory:
@@ -95,6 +101,20 @@ def module_name_for(path: str, package_dirs: dict[str, bool] | None = None) -> s
         parts.append(name)
         directory = parent
     return ".".join(reversed(parts)) if parts else stem
+
+
+_NAMESPACE_DEPTH = 4  # namespace directories looked through to find the regular package around them
+
+
+def _inside_package(directory: str, has_init) -> bool:
+    for _ in range(_NAMESPACE_DEPTH):
+        parent = os.path.dirname(directory)
+        if parent == directory or not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", os.path.basename(directory)):
+            return False
+        if has_init(parent):
+            return True
+        directory = parent
+    return False
 
 
 def closest(word: str, candidates: list[str]) -> str | None:

@@ -106,7 +106,13 @@ class TypeModel:
         kind = ref[0]
         if kind == "c":
             cls = self.project.class_info(ref[1], home, load=True)
-            return [Meaning("instance", cls)] if cls is not None else []
+            if cls is not None:
+                return [Meaning("instance", cls)]
+            # an annotation naming a typing alias (``EmitterT = Optional[Emitter]``): what the alias allows
+            module, _, name = self.project.lookup(ref[1], load=True).rpartition(".")
+            facts = self.project.modules.get(module)
+            aliased = facts.variables.get(name, ()) if facts is not None else ()
+            return [m for r in aliased if r[0] == "c" for m in self.meanings(r, facts, level + 1)]
         if kind == "n":
             return self._named(ref[1], home, level)
         if kind == "emitters":

@@ -78,8 +78,9 @@ async def think(user_context, message: str) -> None:
 
 ## Limitations
 Nothing is reported when the receiver's class, or one of its bases, is not visible to
-the front end (flake8 sees one file), defines `__getattr__` or was recovered from a file
-that does not parse, or when the receiver is an emitter only by its name.
+the front end (flake8 sees one file; the CLI reads a base outside the paths given from the
+project root), defines `__getattr__` or was recovered from a file that does not parse, or
+when the receiver is an emitter only by its name.
 ''',
 )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 
+from ..model.facts import Finding, ModuleFacts
 from ..model.names import assignment_pairs, ast_text, name_matches
 from ..model.semantic import BRIDGE, FileContext
 from .rule import Rule
@@ -115,7 +116,10 @@ NIL103 = Rule(
     "A legacy `notify_*` method is called on a bridge rather than on a per-user emitter.",
     doc='''
 ## What it does
-Reports a legacy `notify_*` method called on a receiver that is a bridge. The methods are
+Reports a legacy `notify_*` method called on a receiver that is, or may be, a bridge: by
+what the file shows (an accessor's result, a bridge constructor, an annotation, a
+`singleton.bridge_names` name) or, across modules, by the type model (a factory annotated
+`-> AgentWebSocketBridge`, a `Union` with a bridge, an attribute a base assigns). The methods are
 `notify_<event>` for every event in `critical_events` (`notify_agent_thinking`,
 `notify_tool_executing`, ...) plus `singleton.legacy_methods`. The message names the
 emitter call to use: `emitter.emit_<event>(...)` for a configured event, otherwise
@@ -252,19 +256,19 @@ def legacy_notify_on_bridge(node: ast.Call, ctx: FileContext) -> None:
 
     def judge(value) -> None:
         if value is not None and value.kind == BRIDGE:
-            ctx.report(node, NIL103, method=func.attr, replacement=emit_replacement(func.attr, ctx))
+            ctx.report(node, NIL103, method=func.attr, replacement=replacement_for(func.attr, ctx.config))
 
     ctx.on_value(func.value, judge)
 
 
-def emit_replacement(method: str, ctx: FileContext) -> str:
+def replacement_for(method: str, config) -> str:
     """Critical events have their own emit_<event> method; anything else goes through the helper and,
     to pass NIL402, must be declared."""
     event = method[len("notify_"):]
-    if event in ctx.config.critical_events:
+    if event in config.critical_events:
         return f"emitter.emit_{event}(...)"
-    helper = ctx.config.emitter_helpers[0] if ctx.config.emitter_helpers else "emit_custom_event"
-    declare = "" if event in ctx.config.custom_events else f' (declare "{event}" in custom_events)'
+    helper = config.emitter_helpers[0] if config.emitter_helpers else "emit_custom_event"
+    declare = "" if event in config.custom_events else f' (declare "{event}" in custom_events)'
     return f'emitter.{helper}("{event}", ...){declare}'
 
 
@@ -280,6 +284,29 @@ def bridge_stored_in_shared_place(node: ast.Assign | ast.AnnAssign, ctx: FileCon
             if value is not None and value.kind == BRIDGE and value.origin:
                 ctx.report(node, NIL104, target=ast_text(target), where=where)
 
+
+def legacy_notify_on_typed_bridge(module: ModuleFacts, project) -> list[Finding]:
+    """NIL103 where only the project shows the receiver is a bridge: a factory annotated ``-> AgentWebSocketBridge``
+    in another module, a ``Union[emitter, bridge]``, an attribute a base class assigns."""
+    config = project.config
+    seen = {(f.line, f.col) for f in module.findings if f.code == NIL103.code}
+    found = []
+    for call in module.api_calls:
+        if (call.line, call.col) in seen:
+            continue
+        for ref in call.target:
+            # ("c", ...) receivers are self and annotated names, which the file-level rule judges
+            if ref[0] != "attr" or ref[2] not in config.legacy_bridge_methods or ref[1][0] == "c":
+                continue
+            if any(m.kind == "instance" and name_matches(m.cls.qualname, config.bridge_classes)
+                   for m in project.types.meanings(ref[1], module)):
+                found.append(Finding(call.line, call.col, NIL103.code, NIL103.format(
+                    method=ref[2], replacement=replacement_for(ref[2], config))))
+                break
+    return found
+
+
+PROJECT_CHECKS = (legacy_notify_on_typed_bridge,)
 
 ON = {
     ast.Call: (singleton_accessor_called, legacy_notify_on_bridge),

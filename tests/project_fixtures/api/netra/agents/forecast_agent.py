@@ -74,3 +74,18 @@ async def local(user_context) -> None:
             await e.emit_agent_begun({})  # expect: NIL404
 
     return Nested
+
+
+async def legacy(user_context) -> None:
+    bridge = create_agent_websocket_bridge(user_context)  # annotated -> AgentWebSocketBridge in another module
+    await bridge.notify_agent_completed("run", "forecast", {})  # expect: NIL103 (its name says it)
+    conn = create_agent_websocket_bridge(user_context)
+    await conn.notify_agent_completed("run", "forecast", {})  # expect[project]: NIL103 (only the model says it)
+    via_factory = websocket_core.manager.whatever(user_context)
+    await via_factory.notify_agent_completed("run")  # the model cannot type it: silent
+    sent = await AgentWebSocketBridge().create_user_emitter(user_context)
+    await sent.notify_agent_completed("run")  # expect[project]: NIL404
+
+
+async def through_alias(emitter: "websocket_core.MaybeEmitter") -> None:
+    await emitter.emit_agent_done({})  # expect: NIL401  # expect[project]: NIL404
