@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import NamedTuple
 
 TypeRef = tuple  # a model.types reference: what a value may be, resolved across the project on demand
@@ -64,6 +65,14 @@ class ClassInfo:
     # a @dataclass: its generated __init__ takes these fields (name, has a default, keyword-only), after its
     # dataclass bases' fields; None for other classes
     fields: tuple[tuple[str, bool, bool], ...] | None = None
+
+    @cached_property
+    def method_map(self) -> dict[str, Signature]:
+        return dict(self.methods)
+
+    @cached_property
+    def attr_type_map(self) -> dict[str, TypeRefs]:
+        return dict(self.attr_types)
 
 
 @dataclass(frozen=True)

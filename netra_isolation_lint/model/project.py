@@ -46,6 +46,7 @@ class Project:
         self._load = load
         self._tried: set[str] = set()
         self._patched: set[tuple[str, str]] = set()
+        self._hierarchies: dict[int, list[ClassInfo]] = {}
         for module in modules:
             self.add(module)
         self.types = TypeModel(self)
@@ -57,6 +58,7 @@ class Project:
 
     def add(self, module: ModuleFacts) -> None:
         self.all_modules.append(module)
+        self._hierarchies.clear()  # a base that was unknown may be known now
         self._patched.update(module.patched)
         self.modules.setdefault(module.module, module)
         local = self._local.setdefault(id(module), {})
@@ -146,6 +148,9 @@ class Project:
     def hierarchy(self, cls: ClassInfo) -> list[ClassInfo]:
         """``cls`` and the bases the project knows, breadth-first, each once: linear on diamonds, finite on
         cycles, bounded on pathologies."""
+        known = self._hierarchies.get(id(cls))
+        if known is not None:
+            return known
         order, queue, seen = [], [cls], set()
         while queue and len(order) < 4 * MAX_CHAIN:
             current = queue.pop(0)
@@ -156,6 +161,7 @@ class Project:
             home = self._home.get(id(current))
             queue.extend(b for b in (self.class_info(q, home, load=True) for q in current.bases
                                      if q not in EMPTY_BASES) if b is not None)
+        self._hierarchies[id(cls)] = order
         return order
 
     def member(self, cls: ClassInfo, name: str, complete: bool = False):
@@ -166,10 +172,10 @@ class Project:
         for current in self.hierarchy(cls):
             if current.dynamic:
                 return None, None
-            methods = dict(current.methods)
+            methods = current.method_map
             if name in methods:
                 return True, methods[name]
-            if name in current.attributes or name in dict(current.attr_types) or (current.qualname, name) in self._patched:
+            if name in current.attributes or name in current.attr_type_map or (current.qualname, name) in self._patched:
                 return True, None
             home = self._home.get(id(current))
             unknown = unknown or any(q not in EMPTY_BASES and self.class_info(q, home, load=True) is None

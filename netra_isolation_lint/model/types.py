@@ -47,6 +47,12 @@ def union(*groups: Iterable[TypeRef]) -> tuple[TypeRef, ...]:
     return tuple(dict.fromkeys(ref for group in groups for ref in group))[:MAX_UNION]
 
 
+def _root(ref: TypeRef) -> str:
+    while ref and ref[0] in ("call", "attr"):
+        ref = ref[1]
+    return ref[1] if len(ref) > 1 else ""
+
+
 def describe_ref(ref: TypeRef) -> str:
     """A short, source-like spelling of a reference for messages (``self._emitter``, ``make().emit``)."""
     parts: list[str] = []
@@ -87,7 +93,9 @@ class TypeModel:
     # ``home`` is the module whose facts hold the reference: a name is looked up there first, then in the first
     # module that defines it (two scripts outside any package can share a module name).
     def meanings(self, ref: TypeRef, home: ModuleFacts | None = None, level: int = 0) -> tuple[Meaning, ...]:
-        key = (ref, id(home))
+        # Only a name of the home module itself can mean something else from another module: the key
+        # holds the home just for those, so an imported name is resolved once for the whole project.
+        key = (ref, id(home) if home is not None and _root(ref).startswith(home.module + ".") else 0)
         if key in self._memo:
             return self._memo[key]
         if key in self._active or level > _RESOLVE_DEPTH:
@@ -150,16 +158,16 @@ class TypeModel:
         cls = self._owner_of(base.cls, name)
         if cls is None:
             return []
-        if name in dict(cls.methods):
+        if name in cls.method_map:
             if base.kind == "instance" and name in cls.properties:
                 return self._returns(cls, name, level)
             return [Meaning("method", cls, name=name, via_instance=base.kind == "instance")]
         home = self.project.home_of(cls)
-        return [m for r in dict(cls.attr_types).get(name, ()) for m in self.meanings(r, home, level + 1)]
+        return [m for r in cls.attr_type_map.get(name, ()) for m in self.meanings(r, home, level + 1)]
 
     def _owner_of(self, cls: ClassInfo, name: str) -> ClassInfo | None:
         """The class in ``cls``'s hierarchy that defines ``name`` as a method or a typed attribute."""
-        return next((c for c in self.project.hierarchy(cls) if name in dict(c.methods) or name in dict(c.attr_types)),
+        return next((c for c in self.project.hierarchy(cls) if name in c.method_map or name in c.attr_type_map),
                     None)
 
     def _call(self, callee: TypeRef, home: ModuleFacts | None, level: int) -> list[Meaning]:
@@ -263,7 +271,7 @@ def signature_of(meaning: Meaning, project: Project) -> Signature | None:
     if meaning.kind == "function":
         return meaning.function.signature
     if meaning.kind == "method":
-        sig = dict(meaning.cls.methods).get(meaning.name)
+        sig = meaning.cls.method_map.get(meaning.name)
         if sig is None or meaning.via_instance or meaning.name in meaning.cls.class_level:
             return sig
         return Signature(("self", *sig.positional), sig.required_positional + 1, sig.keyword_only,
@@ -280,7 +288,7 @@ def _constructor(cls: ClassInfo, project: Project) -> Signature | None:
             return current.init.signature
         if current.fields is not None:
             return _dataclass_signature([c for c in chain[index:] if c.fields is not None])
-        if "__init__" in dict(current.methods) or current.dynamic:
+        if "__init__" in current.method_map or current.dynamic:
             return None
     return None
 

@@ -312,6 +312,8 @@ def api_contract(module: ModuleFacts, project) -> list[Finding]:
 
 def _judge_call(call: ApiCall, home: ModuleFacts, project) -> Finding | None:
     types = project.types
+    if not any(_may_touch_api(ref, home, project) for ref in call.target):
+        return None  # most calls: a receiver that is no API class, known without resolving the method
     methods = [member for member in (_as_member(ref, home, types) for ref in call.target) if member is not None]
     missing = _missing_method(call, methods, home, project)
     if missing is not None:
@@ -321,6 +323,21 @@ def _judge_call(call: ApiCall, home: ModuleFacts, project) -> Finding | None:
         return None
     return _arguments_do_not_bind(call, targets, project) or _await_mismatch(call, targets, project) \
         or _arguments_out_of_order(call, targets, project)
+
+
+def _may_touch_api(ref, home: ModuleFacts, project) -> bool:
+    types = project.types
+    if ref[0] == "n":
+        meanings = types.meanings(ref, home)
+        if meanings:
+            return any(_is_api_target(m, types) for m in meanings)
+        owner = ref[1].rpartition(".")[0]  # ``Class.method`` spelled through an import
+        ref = ("attr", ("n", owner), ref[1].rpartition(".")[2]) if owner else ref
+    if ref[0] != "attr":
+        return True
+    factories = project.config.emitter_factories
+    return any(m.kind in ("instance", "class") and (ref[2] in factories or any(
+        types.is_api_class(c) for c in project.hierarchy(m.cls))) for m in types.meanings(ref[1], home))
 
 
 def _as_member(ref, home: ModuleFacts, types):
@@ -437,7 +454,7 @@ def _is_async(meaning: Meaning, project) -> bool | None:
     if meaning.kind == "function":
         return meaning.function.is_async
     if meaning.kind == "method":
-        owner = next((c for c in project.hierarchy(meaning.cls) if meaning.name in dict(c.methods)), None)
+        owner = next((c for c in project.hierarchy(meaning.cls) if meaning.name in c.method_map), None)
         return None if owner is None else meaning.name in owner.async_methods
     return False if meaning.kind == "class" else None
 
