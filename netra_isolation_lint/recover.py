@@ -40,6 +40,8 @@ def _statements(lines: list[str], start: int, end: int, indent: int) -> list[ast
     while index < len(starts) - 1:
         for grow in range(1, min(MAX_GROWTH, len(starts) - 1 - index) + 1):
             parsed = _parse(lines, starts[index], starts[index + grow], indent)
+            if parsed is _TOO_DEEP:
+                break  # growing cannot help a statement the parser cannot nest: it is skipped
             if parsed is not None:
                 found.extend(parsed)
                 index += grow
@@ -47,7 +49,13 @@ def _statements(lines: list[str], start: int, end: int, indent: int) -> list[ast
         else:
             found.extend(_salvage(lines, starts[index], starts[index + 1], indent))
             index += 1
+            continue
+        if parsed is _TOO_DEEP:
+            index += 1
     return found
+
+
+_TOO_DEEP: list = []  # marker: the parser gave up on depth (RecursionError, MemoryError), not on syntax
 
 
 def _begins_statement(line: str, indent: int) -> bool:
@@ -64,7 +72,11 @@ def _parse(lines: list[str], start: int, end: int, indent: int) -> list[ast.stmt
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+    except (RecursionError, MemoryError):
+        return _TOO_DEEP
+    except SyntaxError as error:
+        return _TOO_DEEP if "too many nested" in str(error) or "too deeply nested" in str(error) else None
+    except (ValueError, OverflowError):
         return None
     for node in ast.walk(tree):
         if hasattr(node, "lineno"):
@@ -111,7 +123,8 @@ def _header_end(lines: list[str], start: int, end: int) -> int | None:
 def _parse_stub(lines: list[str], start: int, header_end: int, indent: int) -> ast.stmt | None:
     stub = lines[start:header_end] + [" " * (indent + 4) + "pass\n"]
     parsed = _parse(stub, 0, len(stub), indent)
-    if not parsed or not isinstance(parsed[0], (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+    if not parsed or parsed is _TOO_DEEP or not isinstance(parsed[0], (ast.ClassDef, ast.FunctionDef,
+                                                                         ast.AsyncFunctionDef)):
         return None
     node = parsed[0]
     for child in ast.walk(node):  # _parse numbered the stub from 0: move it to the header's lines

@@ -273,7 +273,8 @@ def record_api_call(node: ast.Call, ctx: FileContext) -> None:
         if isinstance(name, ast.Constant) and isinstance(name.value, str):
             ctx.guards.add((scope, ast_text(node.args[0]), name.value))
         return
-    if isinstance(func, ast.Attribute) and (scope, ast_text(func.value), func.attr) in ctx.guards:
+    if (isinstance(func, ast.Attribute) and ctx.guards and any(g[2] == func.attr for g in ctx.guards)
+            and (scope, ast_text(func.value), func.attr) in ctx.guards):  # ast_text is linear: only when it may match
         return  # inside ``if hasattr(x, "m"): x.m()``: the code itself allows for the method to be missing
     target = ctx.type_of(func)
     if not target:

@@ -12,11 +12,13 @@ NIL900 = Rule(
 ## What it does
 Reported by the command-line interface when a file cannot be parsed: a syntax error, an
 undecodable encoding or coding cookie, null bytes, or nesting too deep for the Python
-parser. The finding sits at the parser's line and column and quotes its message.
+parser. The finding sits at the parser's line and column and quotes its message. The
+statements that parse on their own are still checked (and give other modules their
+classes), so findings can appear beside it.
 
 ## Why is this bad?
-No isolation rule could look at the file, so it might contain any of the problems this
-linter exists to catch. A gate that stays green on code it could not read is not a gate.
+No isolation rule could look at all of the file, so it might contain any of the problems
+this linter exists to catch. A gate that stays green on code it could not read is not a gate.
 
 ## Example
 ```python
