@@ -143,3 +143,14 @@ def is_test_path(path: str, config) -> bool:
     what production code sends."""
     relative = relative_posix(path, config.root)
     return any(path_matches(relative, pattern) for pattern in config.test_paths)
+
+
+def call_shape(call: ast.Call) -> dict:
+    """How a call passes its arguments, as the signature checks need it: the ``positional``, ``keywords``,
+    ``star_args`` and ``star_kwargs`` fields of the call records."""
+    return {
+        "positional": sum(1 for a in call.args if not isinstance(a, ast.Starred)),
+        "keywords": tuple(k.arg for k in call.keywords if k.arg is not None),
+        "star_args": any(isinstance(a, ast.Starred) for a in call.args),
+        "star_kwargs": any(k.arg is None for k in call.keywords),
+    }

@@ -9,7 +9,7 @@ import ast
 import dataclasses
 
 from ..model.facts import ApiCall, ClassInfo, Finding, ModuleFacts, Signature
-from ..model.names import ast_text, closest
+from ..model.names import ast_text, call_shape, closest
 from ..model.semantic import FileContext
 from ..model.types import Meaning, describe_ref, signature_of
 from .rule import Rule
@@ -281,10 +281,7 @@ def record_api_call(node: ast.Call, ctx: FileContext) -> None:
         return
     ctx.facts.api_calls.append(ApiCall(
         target, node.lineno, node.col_offset,
-        positional=sum(1 for a in node.args if not isinstance(a, ast.Starred)),
-        keywords=tuple(k.arg for k in node.keywords if k.arg is not None),
-        star_args=any(isinstance(a, ast.Starred) for a in node.args),
-        star_kwargs=any(k.arg is None for k in node.keywords),
+        **call_shape(node),
         awaited=id(node) in ctx.awaited,
         dropped=id(node) in ctx.statements,
         arg_names=tuple(_plain_name(a, ctx) for a in node.args),

@@ -10,7 +10,7 @@ import ast
 from collections.abc import Iterator
 
 from ..model.facts import Finding, Instantiation, ModuleFacts
-from ..model.names import assignment_pairs, ast_text
+from ..model.names import assignment_pairs, ast_text, call_shape
 from ..model.semantic import FileContext
 from .rule import Rule
 
@@ -263,10 +263,7 @@ def record_instantiation(node: ast.Call, ctx: FileContext) -> None:
         return
     instantiation = Instantiation(
         callee, node.lineno, node.col_offset,
-        positional=sum(1 for a in node.args if not isinstance(a, ast.Starred)),
-        keywords=tuple(k.arg for k in node.keywords if k.arg is not None),
-        star_args=any(isinstance(a, ast.Starred) for a in node.args),
-        star_kwargs=any(k.arg is None for k in node.keywords),
+        **call_shape(node),
         context_like_positional=any(_looks_like_context(a) for a in node.args),
         context_set_after=False,
     )
