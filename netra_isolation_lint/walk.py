@@ -41,7 +41,8 @@ def _is_method_decorator(node: ast.AST, names: tuple[str, ...]) -> bool:
 
 def _dataclass_fields(node: ast.ClassDef, ctx: FileContext) -> list[tuple[str, bool, bool]] | None:
     """The parameters of a @dataclass's generated ``__init__``: annotated class-body names but ClassVar ones and
-    ``field(init=False)``; a default or ``default_factory`` makes one optional; ``kw_only`` and ``KW_ONLY`` keyword-only."""
+    ``field(init=False)``; a default or ``default_factory`` makes one optional; ``kw_only`` and ``KW_ONLY`` make
+    one keyword-only."""
     kw_only = None
     for decorator in node.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
@@ -402,7 +403,8 @@ class Walker:
         self.ctx.facts.classes.append(ClassInfo(
             state.qualname, state.name, state.node.lineno, state.bases, state.init,
             tuple(sorted(state.methods.items())), tuple(sorted(state.attributes - state.methods.keys())),
-            dynamic=bool({"__getattr__", "__getattribute__"} & state.methods.keys()) or getattr(state.node, "incomplete", False),
+            dynamic=(bool({"__getattr__", "__getattribute__"} & state.methods.keys())
+                     or getattr(state.node, "incomplete", False)),  # recovered around a syntax error
             attr_types=tuple(sorted(state.attr_types.items())), properties=tuple(sorted(state.properties)),
             class_level=tuple(sorted(state.class_level)), async_methods=tuple(sorted(state.async_methods)),
             fields=None if state.fields is None else tuple(state.fields),

@@ -154,3 +154,9 @@ def call_shape(call: ast.Call) -> dict:
         "star_args": any(isinstance(a, ast.Starred) for a in call.args),
         "star_kwargs": any(k.arg is None for k in call.keywords),
     }
+
+
+def looks_like_context(name: str) -> bool:
+    """A name that reads as the user context (``user_context``, ``exec_ctx``): taken as it when the signature that
+    would say so is not known."""
+    return "context" in name.lower() or name.lower().endswith("ctx")

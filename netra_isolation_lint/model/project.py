@@ -46,7 +46,7 @@ class Project:
         self._load = load
         self._tried: set[str] = set()
         self._patched: set[tuple[str, str]] = set()
-        self._hierarchies: dict[int, list[ClassInfo]] = {}
+        self._hierarchies: dict[int, tuple[list[ClassInfo], bool, bool]] = {}
         for module in modules:
             self.add(module)
         self.types = TypeModel(self)
@@ -148,10 +148,14 @@ class Project:
     def hierarchy(self, cls: ClassInfo) -> list[ClassInfo]:
         """``cls`` and the bases the project knows, breadth-first, each once: linear on diamonds, finite on
         cycles, bounded on pathologies."""
+        return self._walk(cls)[0]
+
+    def _walk(self, cls: ClassInfo) -> tuple[list[ClassInfo], bool, bool]:
+        """(the hierarchy, whether some base is unknown, whether the walk was cut at its bound); memoised."""
         known = self._hierarchies.get(id(cls))
         if known is not None:
             return known
-        order, queue, seen = [], [cls], set()
+        order, queue, seen, unknown = [], [cls], set(), False
         while queue and len(order) < 4 * MAX_CHAIN:
             current = queue.pop(0)
             if id(current) in seen:
@@ -159,17 +163,21 @@ class Project:
             seen.add(id(current))
             order.append(current)
             home = self._home.get(id(current))
-            queue.extend(b for b in (self.class_info(q, home, load=True) for q in current.bases
-                                     if q not in EMPTY_BASES) if b is not None)
-        self._hierarchies[id(cls)] = order
-        return order
+            for base in (self.class_info(q, home, load=True) for q in current.bases if q not in EMPTY_BASES):
+                if base is None:
+                    unknown = True
+                else:
+                    queue.append(base)
+        walked = (order, unknown, bool(queue))
+        self._hierarchies[id(cls)] = walked
+        return walked
 
     def member(self, cls: ClassInfo, name: str, complete: bool = False):
         """(True, Signature) for a method, (True, None) for another attribute, (False, None) when the class
         and all its bases are in the project and none has it, (None, None) when that cannot be known.
         ``complete``: the config declares the class's known methods to be all there is."""
-        unknown = False
-        for current in self.hierarchy(cls):
+        order, unknown, cut = self._walk(cls)
+        for current in order:
             if current.dynamic:
                 return None, None
             methods = current.method_map
@@ -177,10 +185,7 @@ class Project:
                 return True, methods[name]
             if name in current.attributes or name in current.attr_type_map or (current.qualname, name) in self._patched:
                 return True, None
-            home = self._home.get(id(current))
-            unknown = unknown or any(q not in EMPTY_BASES and self.class_info(q, home, load=True) is None
-                                     for q in current.bases)
-        return (None, None) if unknown and not complete else (False, None)
+        return (None, None) if cut or unknown and not complete else (False, None)
 
     # ------------------------------------------------------------------ verdicts
     def emitted_events(self, broken: set[tuple[str, int, int]] = frozenset()) -> set[str]:

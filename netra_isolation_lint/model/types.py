@@ -117,9 +117,7 @@ class TypeModel:
             if cls is not None:
                 return [Meaning("instance", cls)]
             # an annotation naming a typing alias (``EmitterT = Optional[Emitter]``): what the alias allows
-            module, _, name = self.project.lookup(ref[1], load=True).rpartition(".")
-            facts = self.project.modules.get(module)
-            aliased = facts.variables.get(name, ()) if facts is not None else ()
+            facts, aliased = self._variable(self.project.lookup(ref[1], load=True))
             return [m for r in aliased if r[0] == "c" for m in self.meanings(r, facts, level + 1)]
         if kind == "n":
             return self._named(ref[1], home, level)
@@ -144,13 +142,20 @@ class TypeModel:
         function = project.functions.get(target)
         if function is not None and function.kind == "function":
             return [Meaning("function", function=function)]
-        module, _, name = target.rpartition(".")
-        facts = project.modules.get(module)
+        facts, refs = self._variable(target)
         if facts is not None:
-            return [m for r in facts.variables.get(name, ()) for m in self.meanings(r, facts, level + 1)]
+            return [m for r in refs for m in self.meanings(r, facts, level + 1)]
+        module, _, name = target.rpartition(".")
         if module:  # ``Class.method`` or ``module.Class.attr``: an attribute of what the owner names
-            return [m for base in self.meanings(("n", module), home, level + 1) for m in self._member(base, name, level)]
+            return [m for base in self.meanings(("n", module), home, level + 1)
+                    for m in self._member(base, name, level)]
         return []
+
+    def _variable(self, qualname: str) -> tuple[ModuleFacts | None, tuple[TypeRef, ...]]:
+        """The module a ``module.name`` lives in, and what that module-level name holds."""
+        module, _, name = qualname.rpartition(".")
+        facts = self.project.modules.get(module)
+        return facts, facts.variables.get(name, ()) if facts is not None else ()
 
     def _member(self, base: Meaning, name: str, level: int) -> list[Meaning]:
         if base.kind not in ("instance", "class"):
@@ -211,7 +216,8 @@ class TypeModel:
                 owner, _, name = function.qualname.rpartition(".")
                 if name in makers:
                     home = project.function_home(function)
-                    made = {id(m.cls): m.cls for r in function.refs for m in self.meanings(r, home) if m.kind == "instance"}
+                    made = {id(m.cls): m.cls for r in function.refs for m in self.meanings(r, home)
+                            if m.kind == "instance"}
                     found.update(made)
                     if name_matches(owner, config.bridge_classes):
                         fallback.update(made)
@@ -257,7 +263,7 @@ class TypeModel:
         return self._modules
 
     def is_complete(self, cls: ClassInfo) -> bool:
-        return bool(self.project.config.complete_classes) and name_matches(cls.qualname, self.project.config.complete_classes)
+        return name_matches(cls.qualname, self.project.config.complete_classes)
 
     def is_api_function(self, function: FunctionInfo) -> bool:
         home = self.project.function_home(function)
@@ -275,7 +281,8 @@ def signature_of(meaning: Meaning, project: Project) -> Signature | None:
         if sig is None or meaning.via_instance or meaning.name in meaning.cls.class_level:
             return sig
         return Signature(("self", *sig.positional), sig.required_positional + 1, sig.keyword_only,
-                         sig.required_keyword_only, sig.varargs, sig.varkw, sig.positional_only and sig.positional_only + 1)
+                         sig.required_keyword_only, sig.varargs, sig.varkw,
+                         sig.positional_only and sig.positional_only + 1)
     if meaning.kind == "class":
         return _constructor(meaning.cls, project)
     return None

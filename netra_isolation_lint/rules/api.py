@@ -9,7 +9,7 @@ import ast
 import dataclasses
 
 from ..model.facts import ApiCall, ClassInfo, Finding, ModuleFacts, Signature
-from ..model.names import ast_text, call_shape, closest
+from ..model.names import ast_text, call_shape, closest, looks_like_context
 from ..model.semantic import FileContext
 from ..model.types import Meaning, describe_ref, signature_of
 from .rule import Rule
@@ -325,17 +325,14 @@ def _judge_call(call: ApiCall, home: ModuleFacts, project) -> Finding | None:
 
 def _may_touch_api(ref, home: ModuleFacts, project) -> bool:
     types = project.types
-    if ref[0] == "n":
-        meanings = types.meanings(ref, home)
-        if meanings:
-            return any(_is_api_target(m, types) for m in meanings)
-        owner = ref[1].rpartition(".")[0]  # ``Class.method`` spelled through an import
-        ref = ("attr", ("n", owner), ref[1].rpartition(".")[2]) if owner else ref
-    if ref[0] != "attr":
+    if ref[0] == "n" and types.meanings(ref, home):
+        return any(_is_api_target(m, types) for m in types.meanings(ref, home))
+    member = _as_member(ref, home, types)
+    if member is None:
         return True
     factories = project.config.emitter_factories
-    return any(m.kind in ("instance", "class") and (ref[2] in factories or any(
-        types.is_api_class(c) for c in project.hierarchy(m.cls))) for m in types.meanings(ref[1], home))
+    return any(m.kind in ("instance", "class") and (member[2] in factories or any(
+        types.is_api_class(c) for c in project.hierarchy(m.cls))) for m in types.meanings(member[1], home))
 
 
 def _as_member(ref, home: ModuleFacts, types):
@@ -402,14 +399,10 @@ def _with_context(call: ApiCall, meaning: Meaning, project) -> ApiCall:
             init.context_slot is not None and call.positional > init.context_slot):
         return call
     positional, names = call.positional, call.arg_names
-    if init.context_slot is None and names and _looks_like_context(names[-1]):
+    if init.context_slot is None and names and looks_like_context(names[-1]):
         positional, names = positional - 1, names[:-1]
     return dataclasses.replace(call, positional=positional, arg_names=names,
                                keywords=(*call.keywords, init.context_param))
-
-
-def _looks_like_context(name: str) -> bool:
-    return "context" in name.lower() or name.lower().endswith("ctx")
 
 
 def _await_mismatch(call: ApiCall, targets: list[Meaning], project) -> Finding | None:
@@ -451,9 +444,8 @@ def _arguments_out_of_order(call: ApiCall, targets: list[Meaning], project) -> F
 def _is_async(meaning: Meaning, project) -> bool | None:
     if meaning.kind == "function":
         return meaning.function.is_async
-    if meaning.kind == "method":
-        owner = next((c for c in project.hierarchy(meaning.cls) if meaning.name in c.method_map), None)
-        return None if owner is None else meaning.name in owner.async_methods
+    if meaning.kind == "method":  # its class is the one that defines it (TypeModel._member)
+        return meaning.name in meaning.cls.async_methods
     return False if meaning.kind == "class" else None
 
 
@@ -488,8 +480,7 @@ def _where(cls: ClassInfo | None, function, project) -> str:
 
 def _where_meaning(meaning: Meaning, project) -> str:
     if meaning.kind == "method":
-        function = project.functions.get(f"{meaning.cls.qualname}.{meaning.name}")
-        return _where(meaning.cls, function, project) if function is not None else _where(meaning.cls, None, project)
+        return _where(meaning.cls, project.functions.get(f"{meaning.cls.qualname}.{meaning.name}"), project)
     return _where(meaning.cls, meaning.function, project)
 
 

@@ -10,7 +10,7 @@ import ast
 from collections.abc import Iterator
 
 from ..model.facts import Finding, Instantiation, ModuleFacts
-from ..model.names import assignment_pairs, ast_text, call_shape
+from ..model.names import assignment_pairs, ast_text, call_shape, looks_like_context
 from ..model.semantic import FileContext
 from .rule import Rule
 
@@ -275,8 +275,8 @@ def record_instantiation(node: ast.Call, ctx: FileContext) -> None:
 
 
 def _looks_like_context(expr: ast.AST) -> bool:
-    name = expr.id if isinstance(expr, ast.Name) else expr.attr if isinstance(expr, ast.Attribute) else ""
-    return "context" in name.lower() or name.lower().endswith("ctx")
+    return looks_like_context(expr.id if isinstance(expr, ast.Name) else expr.attr if isinstance(expr, ast.Attribute)
+                              else "")
 
 
 ON = {
