@@ -2,8 +2,10 @@
 
 Like ruff's cache: a file whose size, mtime and inode are unchanged is not read again; one whose stat
 changed is read and hashed, and re-analysed only if its content changed. What is cached is the file's
-facts (findings of its own and what the project checks need), never a verdict that depends on other
-files: those are recomputed every run, so a change to one module re-judges every module it feeds.
+facts (findings of its own and what the project checks need). Verdicts that depend on other files are
+recomputed whenever anything changed, so a change to one module re-judges every module it feeds; a run whose
+every input is unchanged (each file's stat and module name, the modules read from outside the tree, the
+anchor) reuses the last run's verdicts whole, without loading the facts.
 
 The cache is one JSON file (never pickle: a planted cache must not be able to run code). A missing,
 corrupt, foreign or unwritable cache is ignored; it can cost time, never a result.
@@ -20,10 +22,11 @@ import tempfile
 from . import __version__
 from .config import Config, dump_effective
 from .model.facts import ModuleFacts, module_from_json, module_to_json
+from .sources import stat_key, stat_or_none
 
 ENV_DIR = "NETRA_ISOLATION_CACHE_DIR"
 DEFAULT_DIR = ".netra-isolation-cache"
-FORMAT = 2  # facts gained type references (the isolation API model)
+FORMAT = 3  # 2: facts gained type references (the isolation API model); 3: entries name their module
 
 
 def cache_dir(explicit: str | None = None) -> str:
@@ -54,35 +57,49 @@ def code_digest() -> str:
     return _CODE_DIGEST[0]
 
 
-def stat_key(info: os.stat_result) -> list[int]:
-    return [info.st_size, info.st_mtime_ns, info.st_ino]
-
-
 class Cache:
     def __init__(self, directory: str, config: Config, prefilter: bool):
         self.directory = directory
         fingerprint = json.dumps([FORMAT, __version__, code_digest(), sys.version, prefilter, dump_effective(config)])
-        self.path = os.path.join(directory, f"results-{digest(fingerprint.encode())}.json")
-        self.entries: dict[str, dict] = {}
-        self.names: list[str] = []  # context-bound names the token-free entries were checked against
-        self._load()
+        key = digest(fingerprint.encode())
+        self.path = os.path.join(directory, f"results-{key}.json")
+        self.verdicts_path = os.path.join(directory, f"verdicts-{key}.json")
+        self._entries: dict[str, dict] | None = None  # loaded on first use: a reused verdict never needs them
+        self._names: list[str] = []
+
+    @property
+    def entries(self) -> dict[str, dict]:
+        if self._entries is None:
+            self._load()
+        return self._entries
+
+    @property
+    def names(self) -> list[str]:
+        """The names the token-free entries were checked against (context-bound classes, the API)."""
+        if self._entries is None:
+            self._load()
+        return self._names
 
     def _load(self) -> None:
+        self._entries = {}
         try:
             with open(self.path, encoding="utf-8") as handle:
                 data = json.load(handle)
             if data.get("format") == FORMAT and isinstance(data.get("entries"), dict):
-                self.entries = data["entries"]
-                self.names = [str(n) for n in data.get("names", [])]
+                self._entries = data["entries"]
+                self._names = [str(n) for n in data.get("names", [])]
         except (OSError, ValueError, TypeError, AttributeError, RecursionError):
-            self.entries, self.names = {}, []
+            self._entries, self._names = {}, []
 
-    def lookup(self, path: str, info: os.stat_result) -> dict | None:
-        """The entry for a file whose stat is unchanged, else None."""
+    def lookup(self, path: str, info: os.stat_result, module: str) -> dict | None:
+        """The entry for a file whose stat and module name are unchanged, else None."""
+        entry = self.entry_of(path, module)
+        return entry if entry is not None and entry.get("stat") == stat_key(info) else None
+
+    def entry_of(self, path: str, module: str) -> dict | None:
+        """The entry for a file still named ``module``, whatever its stat."""
         entry = self.entries.get(os.path.abspath(path))
-        if isinstance(entry, dict) and entry.get("stat") == stat_key(info):
-            return entry
-        return None
+        return entry if isinstance(entry, dict) and entry.get("module") == module else None
 
     @staticmethod
     def facts_of(entry: dict) -> ModuleFacts | None:
@@ -91,9 +108,32 @@ class Cache:
         except (KeyError, ValueError, TypeError, AttributeError):
             return None
 
+    def verdicts(self, witness: list) -> tuple[int, list[list]] | None:
+        """(files, result rows) of the last run, when its inputs are those ``witness`` describes and the files
+        it read from outside the tree are unchanged; else None."""
+        try:
+            with open(self.verdicts_path, encoding="utf-8") as handle:
+                data = json.load(handle)
+            if data.get("format") != FORMAT or data.get("witness") != _digest_of(witness):
+                return None
+            for path, stat in data["outside"]:
+                if stat_or_none(path) != stat:
+                    return None
+            return int(data["files"]), [list(row) for row in data["results"]]
+        except (OSError, ValueError, TypeError, AttributeError, KeyError, RecursionError):
+            return None
+
+    def save_verdicts(self, witness: list, outside: dict[str, list[int] | None], files: int,
+                      results: list[list]) -> None:
+        self._write(self.verdicts_path, {"format": FORMAT, "witness": _digest_of(witness),
+                                         "outside": sorted(outside.items()), "files": files, "results": results})
+
     def save(self, entries: dict[str, dict], names: list[str]) -> None:
         if entries == self.entries and names == self.names:
             return  # a re-run on an unchanged tree writes nothing
+        self._write(self.path, {"format": FORMAT, "names": names, "entries": entries})
+
+    def _write(self, path: str, data: dict) -> None:
         try:
             os.makedirs(self.directory, exist_ok=True)
             ignore = os.path.join(self.directory, ".gitignore")
@@ -103,13 +143,18 @@ class Cache:
             descriptor, temporary = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
             with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
                 # dumps, not dump: dump streams through the pure-Python encoder, several times slower
-                handle.write(json.dumps({"format": FORMAT, "names": names, "entries": entries}, separators=(",", ":")))
-            os.replace(temporary, self.path)
+                handle.write(json.dumps(data, separators=(",", ":")))
+            os.replace(temporary, path)
         except OSError:
             return  # a read-only checkout still lints; it only runs cold next time
 
 
-def entry(info: os.stat_result, content_digest: str, facts: ModuleFacts | None, noqa: dict[int, str]) -> dict:
-    return {"stat": stat_key(info), "digest": content_digest,
+def _digest_of(witness: list) -> str:
+    return digest(json.dumps(witness, separators=(",", ":")).encode())
+
+
+def entry(info: os.stat_result, content_digest: str, module: str, facts: ModuleFacts | None,
+          noqa: dict[int, str]) -> dict:
+    return {"stat": stat_key(info), "digest": content_digest, "module": module,
             "facts": module_to_json(facts) if facts is not None else None,
             "noqa": {str(k): v for k, v in noqa.items()}}

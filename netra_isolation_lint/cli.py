@@ -95,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
                             "error anywhere gives NIL900); files named on the command line are always parsed")
     info = parser.add_argument_group("information")
     info.add_argument("--explain", metavar="CODE", help="print the documentation of a rule and exit")
+    info.add_argument("--explain-finding", metavar="PATH:LINE",
+                      help="lint as usual, then print each finding on that line with the chain of types the "
+                           "model followed to reach it (where each step's type came from), and exit")
     info.add_argument("--show-config", action="store_true",
                       help="print the effective configuration, where it came from, and exit")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -164,8 +167,16 @@ def main(argv: list[str] | None = None) -> int:
         from .cache import Cache, cache_dir
 
         cache = Cache(cache_dir(args.cache_dir), config, prefilter=not args.no_prefilter)
+    wanted = None
+    if args.explain_finding is not None:
+        wanted = _location(args.explain_finding)
+        if wanted is None:
+            error(f"--explain-finding: expected PATH:LINE, got '{_shown(args.explain_finding[:200])}'")
+            return 2
     report = lint(sources, config, project_anchor=anchor, prefilter=not args.no_prefilter, cache=cache,
-                  jobs=args.jobs or os.cpu_count() or 1)
+                  jobs=args.jobs or os.cpu_count() or 1, explain=wanted)
+    if wanted is not None:
+        return explain_finding(report, *wanted)
     index = None
 
     def source_index():
@@ -248,6 +259,32 @@ def explain(code: str) -> int:
         error(f"--explain: unknown rule code '{_shown(wanted[:60])}'{hint}")
         return 2
     sys.stdout.write(rule.doc_page())
+    return 0
+
+
+def _location(text: str) -> tuple[str, int] | None:
+    path, _, line = text.rpartition(":")
+    return (path, int(line)) if path and line.isdigit() and int(line) > 0 else None
+
+
+def explain_finding(report, path: str, line: int) -> int:
+    """Each finding on the line, and under it the steps by which the type model reached the call's target."""
+    from .formats import printable
+
+    wanted = os.path.abspath(path)
+    found = [r for r in report.results if os.path.abspath(r.path) == wanted and r.line == line]
+    if not found:
+        error(f"--explain-finding: no finding at {_shown(path)}:{line}")
+        return 1
+    for result in found:
+        print(printable(f"{result.path}:{result.line}:{result.col + 1}: {result.code} {result.message}"))
+        steps = [s for l, c, trace in report.traces if c == result.col for s in trace]
+        if steps:
+            print("  how the model typed the call:")
+            for number, step in enumerate(steps, 1):
+                print(printable(f"    {number}. {step}"))
+        else:
+            print("  judged by names and this file's own code: no type chain to show")
     return 0
 
 

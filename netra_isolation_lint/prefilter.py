@@ -76,30 +76,57 @@ def mentions_any(data: bytes, tokens: tuple[bytes, ...]) -> bool:
 
 
 def names_pattern(names: Iterable[str]) -> re.Pattern[bytes] | None:
-    """One pass over a file for many names (cheaper than one ``in`` per name when there are dozens)."""
-    ordered = sorted(set(names), key=lambda n: (-len(n), n))
-    if not ordered:
+    """One pass over a file for many identifiers, each as a whole word (``manager`` must not match
+    ``websocket_manager``: the tokenizer would not either). The names are merged into a trie first: ``re`` tries
+    alternatives one by one, so a flat ``a|b|c`` of hundreds of names costs six times as much."""
+    names = set(names)
+    if not names:
         return None
-    return re.compile(b"|".join(re.escape(n.encode()) for n in ordered))
+    root: dict = {}
+    flat = sorted(re.escape(n) for n in names if len(n) > _TRIE_DEPTH)  # the trie is built by recursion
+    for name in names - {n for n in names if len(n) > _TRIE_DEPTH}:
+        node = root
+        for char in name:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a name ends here
+    return re.compile(rb"\b(?:" + "|".join(filter(None, [_trie_pattern(root), *flat])).encode() + rb")\b")
+
+
+_TRIE_DEPTH = 120
+
+
+def _trie_pattern(node: dict) -> str:
+    ends = "" in node
+    branches = [re.escape(char) + _trie_pattern(child) for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if ends else body
 
 
 def project_names(project) -> set[str]:
     """Names that make a file matter once the project shows what they are: context-bound classes (NIL2xx), and
-    the classes and functions of the isolation API (NIL404–NIL407); each under its own name and its aliases."""
+    the classes and module-level functions of the isolation API (NIL404–NIL407); each under its own name and its
+    aliases. Calling one spells its name: an import names it, and so does ``module.function(...)``."""
     names: set[str] = set()
     types = project.types
     for module in project.all_modules:
         for cls in module.classes:
             if project.class_is_context_bound(cls):
                 names.add(cls.name)
-        if types.is_api_module(module.module):
-            # Its classes by name; its functions through the module's own name, which importing them spells
-            # (the API globs' literal names are base tokens already).
+        if types.is_api_module(module):
             names.update(cls.name for cls in module.classes)
-            names.add(module.module.rpartition(".")[2])
+            names.update(f.qualname.rpartition(".")[2] for f in module.functions if f.kind == "function")
         for name, target in module.bindings.items():
-            if name not in names and target != f"{module.module}.{name}" and (
-                    project.is_context_bound(target, module) or target in project.classes
-                    and types.is_api_class(project.classes[target])):
+            if name not in names and target != f"{module.module}.{name}" and _stands_for_api(project, target, module):
                 names.add(name)
     return names
+
+
+def _stands_for_api(project, target: str, module) -> bool:
+    if project.is_context_bound(target, module):
+        return True
+    if target in project.classes:
+        return project.types.is_api_class(project.classes[target])
+    function = project.functions.get(target)
+    return function is not None and project.types.is_api_function(function)

@@ -80,7 +80,7 @@ class IsolationChecker(BaseRawFileChecker):
             facts = ENGINE.analyze_tree(tree, path, self._config, module=node.name)
             package = node.name.partition(".")[0]
             root = package_root(path, node.name)
-            project = Project([facts], self._config, load=lambda name: self._load(name, package, root))
+            project = Project([facts], self._config, load=lambda name, _value: self._load(name, package, root))
             findings = finish(ENGINE.project_findings(project, facts), self._config, path)
             if b"noqa" in data.lower():
                 findings = filter_noqa(findings, decode(data))

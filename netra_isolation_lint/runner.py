@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import io
 import os
 import sys
 import tokenize
 from typing import TYPE_CHECKING
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 
 from .config import Config
 from .engine import finish, parse
 from .model.facts import Finding, ModuleFacts
-from .model.names import module_name_for
+from .model.names import is_test_path, matches_any, module_name_for
 from .model.project import Project
 from .noqa import apply_noqa, noqa_lines
-from .model.names import matches_any
 from .recover import recover
 from .prefilter import base_tokens, mentions_any, names_pattern, project_names, searchable
 from .registry import ENGINE, RULES
-from .sources import SourceFile, Skipped, check_source, open_source
+from .sources import SourceFile, Skipped, check_source, open_source, stat_key, stat_or_none
 
 if TYPE_CHECKING:
     from .cache import Cache
@@ -38,6 +39,7 @@ class Result:
 class Report:
     results: list[Result] = field(default_factory=list)
     files: int = 0
+    traces: list[tuple[int, int, list[str]]] = field(default_factory=list)  # --explain-finding: (line, col, steps)
 
     @property
     def internal_errors(self) -> bool:
@@ -98,16 +100,16 @@ def _examine(source: SourceFile, config: Config, tokens: tuple[bytes, ...] | Non
         return Examined(source, skipped=str(skipped))
     module = module_name_for(source.path, package_dirs)
     if (tokens is not None and not source.named and not mentions_any(data, tokens)
-            and not matches_any(module, config.api_modules)):
-        return Examined(source, token_free=True, entry=_entry(info, data, None, {}) if keep else None)
+            and not (matches_any(module, config.api_modules) and not is_test_path(source.path, config))):
+        return Examined(source, token_free=True, entry=_entry(info, data, module, None, {}) if keep else None)
     facts, noqa = analyse_bytes(data, source.path, config, module)
-    return Examined(source, facts=facts, noqa=noqa, entry=_entry(info, data, facts, noqa) if keep else None)
+    return Examined(source, facts=facts, noqa=noqa, entry=_entry(info, data, module, facts, noqa) if keep else None)
 
 
-def _entry(info: os.stat_result, data: bytes, facts: ModuleFacts | None, noqa: dict[int, str]) -> dict:
+def _entry(info: os.stat_result, data: bytes, module: str, facts: ModuleFacts | None, noqa: dict[int, str]) -> dict:
     from .cache import digest, entry  # only when caching: keeps hashing and JSON off the editor path
 
-    return entry(info, digest(data), facts, noqa)
+    return entry(info, digest(data), module, facts, noqa)
 
 
 def analyse_bytes(data: bytes, path: str, config: Config, module: str) -> tuple[ModuleFacts, dict[int, str]]:
@@ -169,17 +171,44 @@ class Workers:
 
 
 def lint(sources: list[SourceFile], config: Config, project_anchor: str | None = None, *,
-         prefilter: bool = False, cache: Cache | None = None, jobs: int = 1) -> Report:
+         prefilter: bool = False, cache: Cache | None = None, jobs: int = 1,
+         explain: tuple[str, int] | None = None) -> Report:
     """Check ``sources`` as one project. With ``project_anchor`` (a directory or several files were
     given), project-wide findings (NIL403) are reported against that path. ``prefilter`` leaves unparsed
     the files that mention no name any rule needs (files named on the command line are always parsed);
-    ``cache`` reuses the facts of unchanged files; ``jobs`` examines files in that many processes."""
+    ``cache`` reuses the facts of unchanged files; ``jobs`` examines files in that many processes. ``explain``
+    (path, line) fills ``Report.traces`` with how the type model judged each API call on that line."""
+    with _rare_collections():
+        return _lint(sources, config, project_anchor, prefilter, cache, jobs, explain)
+
+
+@contextlib.contextmanager
+def _rare_collections():
+    """Parsing allocates millions of short-lived, acyclic nodes; at the default thresholds the cyclic collector
+    runs thousands of times over them (about 12% of a cold run, and superlinear in the tree's size)."""
+    before = gc.get_threshold()
+    gc.set_threshold(200_000, 30, 30)  # mypy's setting for the same load
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+def _lint(sources: list[SourceFile], config: Config, project_anchor: str | None, prefilter: bool,
+          cache: Cache | None, jobs: int, explain: tuple[str, int] | None) -> Report:
+    witness = _witness(sources, config, project_anchor) if cache is not None and explain is None else None
+    kept = cache.verdicts(witness) if witness is not None else None
+    if kept is not None:
+        files, rows = kept
+        return Report(results=[Result(*row) for row in rows], files=files)
     report = Report(files=len(sources))
+    package_dirs: dict[str, bool] = {}
+    outside: dict[str, list[int] | None] = {}  # files read from outside the paths given: (path, stat)
     tokens = base_tokens(config) if prefilter else None
     examined: dict[str, Examined] = {}
     todo: list[SourceFile] = []
     for source in sources:
-        reused = _from_cache(source, config, cache)
+        reused = _from_cache(source, config, cache, package_dirs)
         if reused is None:
             todo.append(source)
         else:
@@ -189,9 +218,9 @@ def lint(sources: list[SourceFile], config: Config, project_anchor: str | None =
             examined[result.source.path] = result
         analysed = [e for e in (examined[s.path] for s in sources) if e.facts is not None]
         unparsed = {e.source.path: e for e in examined.values() if e.token_free}
-        package_dirs: dict[str, bool] = {}
         project = Project((e.facts for e in analysed), config,
-                          load=_loader(unparsed, config, package_dirs, analysed), load_for_hierarchy=False)
+                          load=_loader(unparsed, config, package_dirs, analysed, outside),
+                          load_for_hierarchy=False)
         names = sorted(_settle_prefilter(project, unparsed, config, analysed, cache, workers)) if prefilter else []
 
     broken: set[tuple[str, int, int]] = set()  # emitter calls that will raise: they emit nothing (NIL403)
@@ -212,23 +241,59 @@ def lint(sources: list[SourceFile], config: Config, project_anchor: str | None =
         wide = ENGINE.project_wide_findings(project, broken)
         report.results.extend(_results(project_anchor, finish(wide, config, project_anchor)))
     report.results.sort()
+    if explain is not None:
+        report.traces = _traces(project, analysed, *explain)
     if cache is not None:
         cache.save({os.path.abspath(e.source.path): e.entry for e in examined.values() if e.entry is not None},
                    names)
+        if witness is not None:
+            cache.save_verdicts(witness, outside, report.files, [list(astuple(r)) for r in report.results])
     return report
 
 
-def _from_cache(source: SourceFile, config: Config, cache: Cache | None) -> Examined | None:
-    """A file whose stat is unchanged since the cache was written, without reading it."""
+def _traces(project: Project, analysed: list[Examined], path: str, line: int) -> list[tuple[int, int, list[str]]]:
+    wanted = os.path.abspath(path)
+    traces = []
+    for item in analysed:
+        if os.path.abspath(item.source.path) == wanted:
+            for call in item.facts.api_calls:
+                if call.line == line:
+                    steps = [step for ref in call.target for step in project.types.trace(ref, item.facts)]
+                    traces.append((call.line, call.col, steps))
+    return sorted(traces)
+
+
+def _witness(sources: list[SourceFile], config: Config, anchor: str | None) -> list | None:
+    """What the verdicts of a run depend on besides the configuration (the cache's key): each file's stat and
+    module name (an ``__init__.py`` added above the tree renames modules), and the anchor of NIL403."""
+    package_dirs: dict[str, bool] = {}
+    rows = []
+    for source in sources:
+        try:
+            _, info = check_source(source, config.max_file_bytes)
+        except Skipped:
+            return None  # a file that cannot be read: the normal path reports it
+        rows.append([os.path.abspath(source.path), source.path, source.named, *stat_key(info),
+                     module_name_for(source.path, package_dirs)])
+    return [anchor, rows]
+
+
+def _from_cache(source: SourceFile, config: Config, cache: Cache | None,
+                package_dirs: dict[str, bool]) -> Examined | None:
+    """A file whose stat and module name are unchanged since the cache was written, without reading it; or one
+    whose stat changed (a checkout, a touch) but whose bytes did not."""
     if cache is None:
         return None
     try:
         _, info = check_source(source, config.max_file_bytes)
     except Skipped:
         return None  # examined normally, which reports why
-    entry = cache.lookup(source.path, info)
+    module = module_name_for(source.path, package_dirs)  # a new ``__init__.py`` renames the module
+    entry = cache.lookup(source.path, info, module)
     if entry is None:
-        return None
+        entry = _same_content(source, config, cache, info, module)
+        if entry is None:
+            return None
     if entry.get("facts") is None:
         return Examined(source, token_free=True, entry=entry, cached=True) if not source.named else None
     facts = cache.facts_of(entry)
@@ -239,13 +304,27 @@ def _from_cache(source: SourceFile, config: Config, cache: Cache | None) -> Exam
     return Examined(source, facts=facts, noqa=noqa, entry=entry, cached=True)
 
 
+def _same_content(source: SourceFile, config: Config, cache: Cache, info: os.stat_result, module: str) -> dict | None:
+    """The entry of a file whose stat changed but whose content digest did not, updated to its new stat."""
+    from .cache import digest
+
+    entry = cache.entry_of(source.path, module)
+    if entry is None:
+        return None
+    try:
+        data, _ = open_source(source, config.max_file_bytes)
+    except Skipped:
+        return None
+    return dict(entry, stat=stat_key(info)) if digest(data) == entry.get("digest") else None
+
+
 def _analyse_now(item: Examined, config: Config, package_dirs: dict[str, bool], analysed: list[Examined]) -> None:
     """Parse a file the prefilter had left, because a name it mentions matters now."""
     source = item.source
     try:
         data, info = open_source(source, config.max_file_bytes)
         item.facts, item.noqa = analyse_bytes(data, source.path, config, module_name_for(source.path, package_dirs))
-        item.entry = _entry(info, data, item.facts, item.noqa) if item.entry is not None else None
+        item.entry = _entry(info, data, item.facts.module, item.facts, item.noqa) if item.entry is not None else None
     except Skipped as skipped:
         item.skipped = str(skipped)
     except (Exception, RecursionError, MemoryError) as exc:  # noqa: BLE001
@@ -255,12 +334,13 @@ def _analyse_now(item: Examined, config: Config, package_dirs: dict[str, bool], 
         analysed.append(item)
 
 
-def _loader(unparsed: dict[str, Examined], config: Config, package_dirs: dict[str, bool], analysed: list[Examined]):
+def _loader(unparsed: dict[str, Examined], config: Config, package_dirs: dict[str, bool], analysed: list[Examined],
+            outside: dict[str, list[int] | None]):
     """Module name -> facts for a file the prefilter left unparsed, parsed when the project needs it to
     resolve a name (an intermediate base class, an emitter's class)."""
     by_module: dict[str, Examined] | None = None
 
-    def load(name: str) -> ModuleFacts | None:
+    def load(name: str, value_only: bool) -> ModuleFacts | None:
         nonlocal by_module
         if by_module is None:
             by_module = {}
@@ -268,21 +348,23 @@ def _loader(unparsed: dict[str, Examined], config: Config, package_dirs: dict[st
                 by_module.setdefault(module_name_for(item.source.path, package_dirs), item)
         item = by_module.get(name)
         if item is None:
-            return _outside(name, config)
-        if not item.token_free:
-            return None
+            return _outside(name, config, outside)
+        if not item.token_free or value_only:
+            return None  # token-free: it names nothing of the API, so no value it gives can be one
         _analyse_now(item, config, package_dirs, analysed)
         return item.facts
 
     return load
 
 
-def _outside(name: str, config: Config) -> ModuleFacts | None:
+def _outside(name: str, config: Config, probed: dict[str, list[int] | None]) -> ModuleFacts | None:
     """A module the paths given do not hold (a base class from a sibling package), read from the project root
-    to resolve a name; its own findings are not reported, it was not asked for."""
+    to resolve a name; its own findings are not reported, it was not asked for. ``probed`` records each path
+    looked at with its stat (None: absent), on which the run's verdicts now depend."""
     root = os.path.abspath(config.root)
     base = os.path.join(root, *name.split("."))
     for path in (base + ".py", os.path.join(base, "__init__.py")):
+        probed[path] = stat_or_none(path)
         if os.path.isfile(path):
             try:
                 data, _ = open_source(SourceFile(path, root), config.max_file_bytes)

@@ -99,6 +99,18 @@ def _as_skipped() -> Iterator[None]:
         raise Skipped(f"cannot read file ({getattr(exc, 'strerror', None) or type(exc).__name__})") from None
 
 
+def stat_key(info: os.stat_result) -> list[int]:
+    """What tells a file changed without reading it (ruff's cache keys on the same)."""
+    return [info.st_size, info.st_mtime_ns, info.st_ino]
+
+
+def stat_or_none(path: str) -> list[int] | None:
+    try:
+        return stat_key(os.stat(path))
+    except OSError:
+        return None
+
+
 def check_source(source: SourceFile, max_bytes: int) -> tuple[str, os.stat_result]:
     """The path policy without reading: (the path to open, its stat), or :class:`Skipped`."""
     if source.error is not None:

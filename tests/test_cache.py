@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 
+import pytest
+
 from conftest import run_cli
 from netra_isolation_lint import runner
 from netra_isolation_lint.cache import Cache
@@ -64,12 +66,15 @@ def test_corrupt_or_foreign_cache_is_ignored(tmp_path):
     cache_dir = tmp_path / "cache"
     env = {"NETRA_ISOLATION_CACHE_DIR": str(cache_dir)}
     assert run_cli(".", cwd=root, env=env).stdout == expected
-    (cache_file,) = [p for p in cache_dir.iterdir() if p.suffix == ".json"]
-    for garbage in (b"\x00\xffnot json", b'{"format": 99, "entries": {}}', b"[]",
-                    json.dumps({"format": 1, "entries": {str(root / "core.py"): {"stat": "x", "facts": 3}}}).encode()):
-        cache_file.write_bytes(garbage)
-        result = run_cli(".", cwd=root, env=env)
-        assert (result.stdout, result.returncode) == (expected, 1), garbage
+    files = sorted(p for p in cache_dir.iterdir() if p.suffix == ".json")
+    assert [p.name.partition("-")[0] for p in files] == ["results", "verdicts"]
+    for cache_file in files:
+        for garbage in (b"\x00\xffnot json", b'{"format": 99, "entries": {}}', b"[]",
+                        json.dumps({"format": 1, "entries": {str(root / "core.py"): {"stat": "x", "facts": 3}}}).encode(),
+                        json.dumps({"format": 2, "witness": "x", "outside": 3, "files": 1, "results": [[1]]}).encode()):
+            cache_file.write_bytes(garbage)
+            result = run_cli(".", cwd=root, env=env)
+            assert (result.stdout, result.returncode) == (expected, 1), (cache_file.name, garbage)
 
 
 def test_unwritable_cache_location_is_not_fatal(tmp_path):
@@ -79,3 +84,56 @@ def test_unwritable_cache_location_is_not_fatal(tmp_path):
     result = run_cli("--cache-dir", str(blocker / "cache"), ".", cwd=root)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stdout == run_cli("--no-cache", ".", cwd=root).stdout
+
+
+def test_an_unchanged_run_reuses_its_verdicts_without_loading_the_facts(tmp_path, monkeypatch):
+    root = project(tmp_path / "src")
+    cold = lint(root, tmp_path / "cache")
+    monkeypatch.setattr(Cache, "_load", lambda self: pytest.fail("the facts were loaded"))
+    parsed: list[str] = []
+    assert lint(root, tmp_path / "cache", monkeypatch, parsed) == cold
+    assert parsed == []
+
+
+EMIT = ("class Emitter:\n    async def emit_agent_started(self, data: dict) -> None:\n        return None\n\n\n"
+        "async def create_user_emitter(user_context) -> Emitter:\n    return Emitter()\n")
+BRIDGE = "from lib.monitoring import Base\n\n\nclass AgentWebSocketBridge(Base):\n    pass\n"
+USE = ("from proj.bridge import AgentWebSocketBridge\nfrom proj.emit import create_user_emitter\n\n\n"
+       "async def run(user_context, bridge: AgentWebSocketBridge):\n"
+       "    emitter = await create_user_emitter(user_context)\n"
+       "    await emitter.emit_agent_started('run', {})  # NIL405 once proj.emit resolves\n"
+       "    bridge.get_health_status()  # NIL404 once the base outside the tree lacks it\n")
+MONITORING = "class Base:\n    def get_health_status(self):\n        return {}\n"
+
+
+def _edit(tmp):
+    (tmp / "src/proj/use.py").write_text(USE.replace("'run', {}", "{}"), encoding="utf-8")
+
+
+def _remove_package_marker(tmp):
+    (tmp / "src/proj/__init__.py").unlink()
+
+
+def _add_package_above(tmp):
+    """Outside the paths given, yet every module is renamed (``proj.emit`` becomes ``src.proj.emit``)."""
+    (tmp / "src/__init__.py").write_text("", encoding="utf-8")
+
+
+def _change_base_outside(tmp):
+    (tmp / "lib/monitoring.py").write_text("class Base:\n    pass\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("change", [_edit, _remove_package_marker, _add_package_above, _change_base_outside])
+def test_verdicts_are_judged_again_when_an_input_changed(tmp_path, change):
+    """Each change alters a verdict; the warm run must show what a cold one shows, never the last run's."""
+    for path, text in (("src/proj/emit.py", EMIT), ("src/proj/bridge.py", BRIDGE), ("src/proj/use.py", USE),
+                       ("src/proj/__init__.py", ""), ("lib/monitoring.py", MONITORING)):
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text, encoding="utf-8")
+    env = {"NETRA_ISOLATION_CACHE_DIR": str(tmp_path / "cache")}
+    first = run_cli("src/proj", cwd=tmp_path, env=env)
+    assert first.stdout == run_cli("--no-cache", "src/proj", cwd=tmp_path).stdout
+    change(tmp_path)
+    expected = run_cli("--no-cache", "src/proj", cwd=tmp_path).stdout
+    assert expected != first.stdout, "the change must alter a verdict for the test to mean anything"
+    assert run_cli("src/proj", cwd=tmp_path, env=env).stdout == expected

@@ -10,16 +10,19 @@ the file is named on the command line. Those files are asserted to hold none of 
 from __future__ import annotations
 
 import json
+import re
 import sysconfig
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from hypothesmith import from_grammar
 
 from conftest import ROOT, run_cli
 from netra_isolation_lint.config import DEFAULTS
-from netra_isolation_lint.prefilter import base_tokens, mentions_any
+from netra_isolation_lint import runner
+from netra_isolation_lint.prefilter import base_tokens, mentions_any, names_pattern
 from netra_isolation_lint.runner import lint
 from netra_isolation_lint.sources import DEFAULT_EXCLUDES, discover
 
@@ -38,9 +41,16 @@ def allowed_difference(without: set, with_: set, root: Path) -> None:
         assert not mentions_any((root / path).read_bytes(), base_tokens(DEFAULTS)), path
 
 
-@pytest.mark.parametrize("tree", ["tests/fixtures/rules", "tests/project_fixtures", "examples"])
+@pytest.mark.parametrize("tree", ["tests/fixtures/rules", "examples"])
 def test_same_results_on_the_corpus(tree):
     allowed_difference(rows("--no-prefilter", tree, cwd=ROOT), rows(tree, cwd=ROOT), ROOT)
+
+
+@pytest.mark.parametrize("project", sorted(p.name for p in (ROOT / "tests/project_fixtures").iterdir() if p.is_dir()))
+def test_same_results_on_the_project_fixtures(project):
+    """Each run from its own root, as its users would: from this repository's root, ``tests/`` is test code."""
+    root = ROOT / "tests/project_fixtures" / project
+    allowed_difference(rows("--no-prefilter", ".", cwd=root), rows(".", cwd=root), root)
 
 
 def test_same_results_on_the_standard_library():
@@ -89,3 +99,51 @@ def test_class_found_through_a_file_without_rule_names(tmp_path):
     assert found == {("./tool.py", "NIL201")}
     assert found == {(p, code) for p, _, code, _ in rows("--no-prefilter", "--ignore", "NIL403", ".",
                                                          cwd=tmp_path)}
+
+
+# --------------------------------------------------------------------------- the names search
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sets(st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,12}", fullmatch=True), min_size=1, max_size=20),
+       st.text(alphabet="abcXYZ_019 .(\n", max_size=80), st.integers(min_value=0, max_value=19))
+def test_names_pattern_finds_exactly_the_whole_word_occurrences(names, filler, pick):
+    """The trie-shaped pattern agrees with the obvious definition: some name occurs as a whole identifier."""
+    name = sorted(names)[pick % len(names)]
+    for text in (filler, filler + name, name + filler, f"{filler} {name}({filler}"):
+        data = text.encode()
+        words = set(re.findall(rb"\w+", data))
+        assert bool(names_pattern(names).search(data)) == any(n.encode() in words for n in names), (names, text)
+
+
+def test_a_very_long_name_is_searched_without_recursion():
+    pattern = names_pattern(["Z" * 5000, "short"])
+    assert pattern.search(b"x = " + b"Z" * 5000) and not pattern.search(b"Z" * 4999)
+
+
+def test_a_module_that_mentions_no_api_name_is_not_parsed_to_type_a_value(tmp_path, monkeypatch):
+    """A value can reach the API only through a module that names it; a base class can live anywhere."""
+    (tmp_path / "helpers.py").write_text("def fmt(x):\n    return x\n\n\nclass Mixin:\n    pass\n", encoding="utf-8")
+    (tmp_path / "agent.py").write_text(
+        "from helpers import Mixin, fmt\nfrom base import BaseAgent\n\n\n"
+        "class ToolAgent(Mixin, BaseAgent):\n    def __init__(self, user_context):\n"
+        "        super().__init__(user_context=user_context)\n        fmt(user_context).strip()\n",
+        encoding="utf-8")
+    parsed: list[str] = []
+    real = runner.analyse_bytes
+
+    def counting(data, path, config, module):
+        parsed.append(Path(path).name)
+        return real(data, path, config, module)
+
+    monkeypatch.setattr(runner, "analyse_bytes", counting)
+    sources, _ = discover([str(tmp_path)], DEFAULT_EXCLUDES)
+    lint(sources, DEFAULTS, str(tmp_path), prefilter=True)
+    assert parsed.count("agent.py") == 1
+    assert parsed.count("helpers.py") == 1  # parsed once, for the hierarchy (Mixin), not for fmt()'s value
+    monkeypatch.setattr(runner, "analyse_bytes", real)
+    (tmp_path / "agent.py").write_text((tmp_path / "agent.py").read_text().replace("Mixin, BaseAgent", "BaseAgent"))
+    parsed.clear()
+    monkeypatch.setattr(runner, "analyse_bytes", counting)
+    lint(sources, DEFAULTS, str(tmp_path), prefilter=True)
+    assert parsed == ["agent.py"]

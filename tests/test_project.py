@@ -236,3 +236,40 @@ def test_namespace_directories_inside_a_package_keep_the_module_names_imports_us
     assert module_name_for(str(tmp_path / "app" / "admin" / "corpus" / "base.py")) == "app.admin.corpus.base"
     assert module_name_for(str(tmp_path / "loose" / "script.py")) == "script"
     assert cli_findings(tmp_path, "--ignore", "NIL403", "app") == {("app/child.py", 5, "NIL201")}
+
+
+# --------------------------------------------------------------------------- --explain-finding
+
+
+def test_explain_finding_shows_the_chain_of_types_behind_a_finding():
+    """The emitter comes from a getter defined in the base class, in another module: each step names its source."""
+    root = FIXTURES / "api"
+    result = run_cli("--no-cache", "--explain-finding", "netra/agents/forecast_agent.py:17", "netra", cwd=root)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("netra/agents/forecast_agent.py:17:15: NIL405 UnifiedWebSocketEmitter.emit_agent_thinking()")
+    assert lines[1] == "  how the model typed the call:"
+    steps = [line.strip() for line in lines[2:]]
+    assert steps[0].startswith("1. ForecastAgent: a value of type netra.agents.forecast_agent.ForecastAgent")
+    assert steps[1] == "2. method BaseAgent._get_user_emitter (netra/agents/base_agent.py:22)"
+    assert "returned values of method BaseAgent._get_user_emitter" in steps[2]
+    assert steps[2].endswith("-> an instance of UnifiedWebSocketEmitter (netra/websocket_core/unified_emitter.py:1)")
+    assert steps[3] == "4. method UnifiedWebSocketEmitter.emit_agent_thinking (netra/websocket_core/unified_emitter.py:1)"
+
+
+def test_explain_finding_says_which_class_lacks_the_method():
+    root = FIXTURES / "api"
+    result = run_cli("--no-cache", "--explain-finding", "netra/agents/forecast_agent.py:48", "netra", cwd=root)
+    assert result.stdout.splitlines()[-1].strip() == (
+        "2. UserExecutionContext.from_ids: UserExecutionContext (with its known bases) defines no from_ids"
+        " -> no known value")
+
+
+@pytest.mark.parametrize("where, status, message", [
+    ("netra/agents/forecast_agent.py:2", 1, "no finding at netra/agents/forecast_agent.py:2"),
+    ("netra/agents/forecast_agent.py", 2, "expected PATH:LINE"),
+    ("netra/agents/forecast_agent.py:0", 2, "expected PATH:LINE"),
+])
+def test_explain_finding_without_a_finding_or_with_a_bad_location(where, status, message):
+    result = run_cli("--no-cache", "--explain-finding", where, "netra", cwd=FIXTURES / "api")
+    assert result.returncode == status and message in result.stderr and "Traceback" not in result.stderr

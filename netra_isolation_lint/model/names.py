@@ -132,8 +132,12 @@ def relative_posix(path: str, root: str) -> str:
 
 
 def path_matches(relative: str, pattern: str) -> bool:
-    """A glob over the path relative to the config's directory; a plain directory name matches below it."""
+    """A glob over the path relative to the config's directory; a plain directory name matches below it. A
+    pattern without a slash names one path component, as in ``.gitignore`` (``test_*.py`` is a file name: it
+    must not match ``test_data/example.py``, where ``*`` would cross the slash)."""
     pattern = pattern.rstrip("/")
+    if "/" not in pattern:
+        return any(fnmatchcase(part, pattern) for part in relative.split("/"))
     return (fnmatchcase(relative, pattern) or fnmatchcase(relative, pattern + "/*")
             or fnmatchcase("/" + relative, "*/" + pattern) or fnmatchcase("/" + relative, "*/" + pattern + "/*"))
 

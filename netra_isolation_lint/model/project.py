@@ -16,13 +16,15 @@ from collections.abc import Callable, Iterable
 from ..config import Config
 from .facts import ClassInfo, FunctionInfo, InitInfo, ModuleFacts
 from .names import is_test_path, name_matches
-from .types import TypeModel
+from .types import VALUE, TypeModel
 
 MAX_CHAIN = 32  # re-export hops and inheritance depth followed before giving up (cycles, pathologies)
 # Bases that add no method a call could be looking for: a class deriving only from these is fully known.
 EMPTY_BASES = frozenset({"object", "builtins.object", "abc.ABC", "typing.Generic", "typing.Protocol"})
 
-Loader = Callable[[str], "ModuleFacts | None"]
+# (module name, whether only a value's type is wanted) -> its facts. A value can be resolved only through a module
+# that mentions an API name, which the CLI's prefilter has parsed already; a base class can live anywhere.
+Loader = Callable[[str, bool], "ModuleFacts | None"]
 
 
 class Project:
@@ -44,7 +46,7 @@ class Project:
         self._local: dict[int, dict[str, ClassInfo]] = {}  # id(module) -> its classes by qualname
         self._bound: dict[int, bool] = {}  # id(ClassInfo) -> context-bound
         self._load = load
-        self._tried: set[str] = set()
+        self._tried: set[tuple[str, bool | str]] = set()
         self._patched: set[tuple[str, str]] = set()
         self._hierarchies: dict[int, tuple[list[ClassInfo], bool, bool]] = {}
         for module in modules:
@@ -70,17 +72,17 @@ class Project:
             self.functions.setdefault(function.qualname, function)
             self._function_home.setdefault(function.qualname, module)
 
-    def _module(self, name: str, load: bool) -> ModuleFacts | None:
+    def _module(self, name: str, load: bool | str) -> ModuleFacts | None:
         facts = self.modules.get(name)
-        if facts is None and load and self._load is not None and name and name not in self._tried:
-            self._tried.add(name)
-            facts = self._load(name)
+        if facts is None and load and self._load is not None and name and (name, load) not in self._tried:
+            self._tried.add((name, load))
+            facts = self._load(name, load == VALUE)
             if facts is not None:
                 self.add(facts)
         return facts
 
     # ------------------------------------------------------------------ lookups
-    def lookup(self, qualname: str, load: bool = False) -> str:
+    def lookup(self, qualname: str, load: bool | str = False) -> str:
         """Follow module-level re-exports (``from .impl import X`` in a package) to a definition."""
         for _ in range(MAX_CHAIN):
             if qualname in self.classes or qualname in self.functions:
@@ -93,8 +95,10 @@ class Project:
             qualname = target
         return qualname
 
-    def class_info(self, qualname: str, asking: ModuleFacts | None = None, load: bool | None = None) -> ClassInfo | None:
-        """The class a name refers to. ``load`` (default: the hierarchy policy) may parse its module."""
+    def class_info(self, qualname: str, asking: ModuleFacts | None = None,
+                   load: bool | str | None = None) -> ClassInfo | None:
+        """The class a name refers to. ``load`` (default: the hierarchy policy; ``VALUE``: only a module that can
+        tell a value's type) may parse its module."""
         if asking is not None:
             local = self._local.get(id(asking), {}).get(qualname)
             if local is not None:

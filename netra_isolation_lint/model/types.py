@@ -20,8 +20,9 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from .facts import EMITTERS, MAX_REF_DEPTH, ClassInfo, FunctionInfo, ModuleFacts, Signature, TypeRef
-from .names import matches_any, name_matches
+from .names import is_test_path, matches_any, name_matches
 
+VALUE = "value"  # ``Project.lookup(load=VALUE)``: load only a module that can tell a value's type
 Project = Any  # model.project.Project, which imports this module (no import back: one direction)
 MAX_UNION = 8  # members of one union kept; more is noise, not knowledge
 _RESOLVE_DEPTH = 24
@@ -113,11 +114,11 @@ class TypeModel:
     def _resolve(self, ref: TypeRef, home: ModuleFacts | None, level: int) -> list[Meaning]:
         kind = ref[0]
         if kind == "c":
-            cls = self.project.class_info(ref[1], home, load=True)
+            cls = self.project.class_info(ref[1], home, load=VALUE)
             if cls is not None:
                 return [Meaning("instance", cls)]
             # an annotation naming a typing alias (``EmitterT = Optional[Emitter]``): what the alias allows
-            facts, aliased = self._variable(self.project.lookup(ref[1], load=True))
+            facts, aliased = self._variable(self.project.lookup(ref[1], load=VALUE))
             return [m for r in aliased if r[0] == "c" for m in self.meanings(r, facts, level + 1)]
         if kind == "n":
             return self._named(ref[1], home, level)
@@ -135,10 +136,10 @@ class TypeModel:
 
     def _named(self, qualname: str, home: ModuleFacts | None, level: int) -> list[Meaning]:
         project = self.project
-        cls = project.class_info(qualname, home, load=True)
+        cls = project.class_info(qualname, home, load=VALUE)
         if cls is not None:
             return [Meaning("class", cls)]
-        target = project.lookup(qualname, load=True)
+        target = project.lookup(qualname, load=VALUE)
         function = project.functions.get(target)
         if function is not None and function.kind == "function":
             return [Meaning("function", function=function)]
@@ -201,6 +202,76 @@ class TypeModel:
         config = self.project.config
         return frozenset(config.emitter_factories) | frozenset(config.emitter_getters)
 
+    # ------------------------------------------------------------------ explanations
+    def trace(self, ref: TypeRef, home: ModuleFacts | None) -> list[str]:
+        """How the model reached what ``ref`` may be, innermost step first: one line per step, each saying
+        where the step's type came from and what it concluded (``--explain-finding``)."""
+        steps: list[str] = []
+        self._trace(ref, home, steps)
+        return steps
+
+    def _trace(self, ref: TypeRef, home: ModuleFacts | None, steps: list[str]) -> None:
+        if ref and ref[0] == "n" and "." in ref[1] and not self.meanings(ref, home):
+            owner, _, name = ref[1].rpartition(".")  # ``Class.method`` spelled through an import
+            ref = ("attr", ("n", owner), name)
+        if ref and ref[0] in ("attr", "call"):
+            self._trace(ref[1], home, steps)
+        source = self._source_of(ref, home)
+        shown = ", ".join(self._show(m) for m in self.meanings(ref, home))
+        if not shown:
+            shown = "no known value" if ref[0] == "attr" and "defines no" in source else "unknown: judged silently"
+        steps.append(source if shown in source else f"{describe_ref(ref)}: {source} -> {shown}")
+
+    def _source_of(self, ref: TypeRef, home: ModuleFacts | None) -> str:
+        kind = ref[0]
+        if kind == "c":
+            return f"a value of type {ref[1]}"
+        if kind == "n":
+            return f"the name {ref[1]}"
+        if kind == "emitters":
+            return "what an emitter factory or getter returns"
+        if kind == "attr":
+            sources, lacking = [], []
+            for base in self.meanings(ref[1], home):
+                owner = self._owner_of(base.cls, ref[2]) if base.kind in ("instance", "class") else None
+                if owner is None:
+                    lacking.extend([base.cls.name] if base.cls is not None else [])
+                    continue
+                if ref[2] in owner.method_map:
+                    what = "property" if base.kind == "instance" and ref[2] in owner.properties else "method"
+                    sources.append(f"{what} {owner.name}.{ref[2]} ({self._where(owner, ref[2])})")
+                else:
+                    held = ", ".join(describe_ref(r) for r in owner.attr_type_map.get(ref[2], ()))
+                    sources.append(f"attribute {owner.name}.{ref[2]}, assigned or annotated as {held}")
+            if lacking:
+                sources.append(f"{' and '.join(dict.fromkeys(lacking))} (with its known bases) defines no {ref[2]}")
+            return "; ".join(sources) or f"attribute {ref[2]} of a value the model does not know"
+        if kind == "call":
+            callees = [m for m in self.meanings(ref[1], home)]
+            if not callees:
+                return "the result of a call the model does not know"
+            return "; ".join(
+                f"an instance made by {m.cls.name}()" if m.kind == "class"
+                else f"the return annotation and returned values of {self._show(m)}" for m in callees)
+        return "a reference the model does not know"
+
+    def _show(self, meaning: Meaning) -> str:
+        if meaning.kind == "function":
+            home = self.project.function_home(meaning.function)
+            where = f"{home.path}:{meaning.function.line}" if home is not None else "?"
+            return f"function {meaning.function.qualname.rpartition('.')[2]} ({where})"
+        if meaning.kind == "method":
+            return f"method {meaning.cls.name}.{meaning.name} ({self._where(meaning.cls, meaning.name)})"
+        home = self.project.home_of(meaning.cls)
+        where = f"{home.path}:{meaning.cls.line}" if home is not None else "?"
+        return f"{'class' if meaning.kind == 'class' else 'an instance of'} {meaning.cls.name} ({where})"
+
+    def _where(self, cls: ClassInfo, name: str) -> str:
+        home = self.project.home_of(cls)
+        function = self.project.functions.get(f"{cls.qualname}.{name}")
+        line = function.line if function is not None else cls.line
+        return f"{home.path}:{line}" if home is not None else cls.qualname
+
     # ------------------------------------------------------------------ the isolation API
     def emitter_classes(self) -> tuple[ClassInfo, ...]:
         """Configured emitter classes, and the classes that the project's emitter factories and getters (methods
@@ -247,10 +318,14 @@ class TypeModel:
         if id(cls) in self._emitter_ids() or project.class_is_context_bound(cls):
             return True
         home = project.home_of(cls)
-        return home is not None and self.is_api_module(home.module)
+        return home is not None and self.is_api_module(home)
 
-    def is_api_module(self, module: str) -> bool:
-        return module in self._api_modules() or matches_any(module, self.project.config.api_modules)
+    def is_api_module(self, module: ModuleFacts) -> bool:
+        """A module of the isolation API; never one of the test suite (a ``tests/websocket_core/`` fixture named
+        ``manager`` is no API function)."""
+        config = self.project.config
+        return ((module.module in self._api_modules() or matches_any(module.module, config.api_modules))
+                and not is_test_path(module.path, config))
 
     def _api_modules(self) -> frozenset[str]:
         """Modules that define a configured bridge, emitter or context class, or a discovered emitter."""
@@ -267,7 +342,7 @@ class TypeModel:
 
     def is_api_function(self, function: FunctionInfo) -> bool:
         home = self.project.function_home(function)
-        return home is not None and self.is_api_module(home.module)
+        return home is not None and self.is_api_module(home)
 
 
 def signature_of(meaning: Meaning, project: Project) -> Signature | None:
