@@ -13,6 +13,7 @@ corrupt, foreign or unwritable cache is ignored; it can cost time, never a resul
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -26,11 +27,12 @@ from .sources import stat_key, stat_or_none
 
 ENV_DIR = "NETRA_ISOLATION_CACHE_DIR"
 DEFAULT_DIR = ".netra-isolation-cache"
-FORMAT = 3  # 2: facts gained type references (the isolation API model); 3: entries name their module
+FORMAT = 4  # 2: facts gained type references (the API model); 3: entries name their module; 4: method lines
 
 
-def cache_dir(explicit: str | None = None) -> str:
-    return explicit or os.environ.get(ENV_DIR) or DEFAULT_DIR
+def cache_dir(explicit: str | None = None, project_root: str = ".") -> str:
+    """``--cache-dir``, else ``$NETRA_ISOLATION_CACHE_DIR``, else ``.netra-isolation-cache`` at the project root."""
+    return explicit or os.environ.get(ENV_DIR) or os.path.join(project_root, DEFAULT_DIR)
 
 
 def digest(data: bytes) -> str:
@@ -109,7 +111,7 @@ class Cache:
             return None
 
     def verdicts(self, witness: list) -> tuple[int, list[list]] | None:
-        """(files, result rows) of the last run, when its inputs are those ``witness`` describes and the files
+        """(files, result rows, suppressed rows with their reason) of the last run, when its inputs are those ``witness`` describes and the files
         it read from outside the tree are unchanged; else None."""
         try:
             with open(self.verdicts_path, encoding="utf-8") as handle:
@@ -119,19 +121,27 @@ class Cache:
             for path, stat in data["outside"]:
                 if stat_or_none(path) != stat:
                     return None
-            return int(data["files"]), [list(row) for row in data["results"]]
+            return (int(data["files"]), [list(row) for row in data["results"]],
+                    [list(row) for row in data["suppressed"]])
         except (OSError, ValueError, TypeError, AttributeError, KeyError, RecursionError):
             return None
 
     def save_verdicts(self, witness: list, outside: dict[str, list[int] | None], files: int,
-                      results: list[list]) -> None:
+                      results: list[list], suppressed: list[list]) -> None:
         self._write(self.verdicts_path, {"format": FORMAT, "witness": _digest_of(witness),
-                                         "outside": sorted(outside.items()), "files": files, "results": results})
+                                         "outside": sorted(outside.items()), "files": files, "results": results, "suppressed": suppressed})
 
     def save(self, entries: dict[str, dict], names: list[str]) -> None:
-        if entries == self.entries and names == self.names:
+        """Keep this run's entries and those of files it did not look at (a pre-commit run on two files must
+        not cost the next full run its cache), but not of files that are gone. The names are those every kept
+        token-free entry was checked against: for entries of an earlier run, only the names both runs share."""
+        kept = {path: entry for path, entry in self.entries.items() if path not in entries and os.path.exists(path)}
+        if kept:
+            names = sorted(set(names) & set(self.names))
+        merged = {**kept, **entries}
+        if merged == self.entries and names == self.names:
             return  # a re-run on an unchanged tree writes nothing
-        self._write(self.path, {"format": FORMAT, "names": names, "entries": entries})
+        self._write(self.path, {"format": FORMAT, "names": names, "entries": merged})
 
     def _write(self, path: str, data: dict) -> None:
         try:
@@ -141,10 +151,15 @@ class Cache:
                 with open(ignore, "w", encoding="utf-8") as handle:
                     handle.write("# created by netra-isolation-lint\n*\n")
             descriptor, temporary = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                # dumps, not dump: dump streams through the pure-Python encoder, several times slower
-                handle.write(json.dumps(data, separators=(",", ":")))
-            os.replace(temporary, path)
+            try:
+                with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                    # dumps, not dump: dump streams through the pure-Python encoder, several times slower
+                    handle.write(json.dumps(data, separators=(",", ":")))
+                os.replace(temporary, path)
+            except BaseException:  # a full disk or Ctrl-C mid-write: leave no stray temporary file behind
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
+                raise
         except OSError:
             return  # a read-only checkout still lints; it only runs cold next time
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
+import functools
 import os
 import sys
+import time
 
 from . import __version__
-from .config import CODE_PATTERN, ConfigError, resolve_config
+from .config import CODE_PATTERN, ConfigError, print_notes
 from .sources import DEFAULT_EXCLUDES, discover
 
 PROG = "netra-isolation-lint"
@@ -24,6 +27,10 @@ def _codes(value: str) -> tuple[str, ...]:
         if not CODE_PATTERN.match(code):
             raise argparse.ArgumentTypeError(f"{code!r} is not a rule code or prefix such as NIL101 or NIL1")
     return codes
+
+
+def _fail_on(value: str) -> str | tuple[str, ...]:
+    return value if value in FAIL_ON else _codes(value)
 
 
 def _jobs(value: str) -> int:
@@ -47,16 +54,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("paths", nargs="*", default=["."], metavar="PATH",
                         help="files and directories to check (default: the current directory)")
+    parser.add_argument("--stdin-filename", metavar="PATH",
+                        help="with PATH '-': lint standard input as if it were the file PATH, judged with the rest of "
+                             "its project from disk (its config, per-path ignores and cross-module checks)")
     parser.add_argument("--config", metavar="PATH",
-                        help="YAML config (default: the nearest .netra-isolation.yaml upward, else built-in defaults)")
+                        help="config file: YAML, or a pyproject.toml with [tool.netra-isolation-lint] (default: the "
+                             "nearest .netra-isolation.yaml or such pyproject.toml upward, else built-in defaults)")
     parser.add_argument("--select", type=_codes, metavar="CODES",
                         help="comma-separated codes or prefixes to report (replaces the config's select)")
     parser.add_argument("--ignore", type=_codes, metavar="CODES",
                         help="comma-separated codes or prefixes not to report (replaces the config's ignore)")
+    parser.add_argument("--extend-select", type=_codes, default=(), metavar="CODES",
+                        help="codes or prefixes to report in addition to the config's (or --select's) selection")
+    parser.add_argument("--extend-ignore", type=_codes, default=(), metavar="CODES",
+                        help="codes or prefixes not to report, in addition to the config's (or --ignore's)")
     parser.add_argument("--exclude", type=_globs, metavar="GLOBS",
                         help="comma-separated globs of files/directories to skip (replaces the defaults)")
     parser.add_argument("--extend-exclude", type=_globs, default=(), metavar="GLOBS",
                         help="globs to skip in addition to the defaults and the config's exclude")
+    parser.add_argument("--no-respect-gitignore", action="store_true",
+                        help="also walk what .gitignore files ignore (by default, in a git repository, they are "
+                             "honoured as git reads them; files named on the command line are always checked)")
     output = parser.add_argument_group("output")
     output.add_argument("--format", choices=FORMAT_CHOICES, default="text",
                         help="report format: text, json, sarif (GitHub code scanning), github (workflow "
@@ -65,6 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="write the report to FILE instead of stdout (the exit status still gates)")
     output.add_argument("--show-source", action="store_true",
                         help="text format: show the source line and a caret under each finding")
+    output.add_argument("--include-suppressed", action="store_true",
+                        help="sarif format: also emit the findings a # noqa suppressed, each with a SARIF "
+                             "suppressions entry holding the comment's reason (as include_suppressed: true)")
+    output.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                        help="text format: colour the report; auto colours a terminal unless NO_COLOR is set "
+                             "(FORCE_COLOR forces it) (default: auto)")
     output.add_argument("--statistics", action="store_true",
                         help="after the report, count findings per rule and per top-level directory "
                              "(on stderr when a machine-readable format is selected)")
@@ -80,8 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     gate = parser.add_argument_group("exit status")
     gate.add_argument("--exit-zero", action="store_true",
                       help="exit 0 even when findings are reported (2 still signals usage or internal errors)")
-    gate.add_argument("--fail-on", choices=("error", "warning"), default="warning",
-                      help="lowest severity that makes the exit status 1 (default: warning, i.e. any finding)")
+    gate.add_argument("--fail-on", type=_fail_on, default="warning", metavar="SEVERITY|CODES",
+                      help="what makes the exit status 1: a lowest severity, error or warning (default: warning, "
+                           "i.e. any finding), or codes and prefixes (NIL1,NIL404)")
     speed = parser.add_argument_group("speed")
     speed.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
                        help="worker processes for reading and parsing (default: the number of cores)")
@@ -95,6 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
                             "error anywhere gives NIL900); files named on the command line are always parsed")
     info = parser.add_argument_group("information")
     info.add_argument("--explain", metavar="CODE", help="print the documentation of a rule and exit")
+    info.add_argument("--list-rules", action="store_true",
+                      help="list every rule: code, name, severity, front ends, summary (--format json: as JSON) "
+                           "and exit")
     info.add_argument("--explain-finding", metavar="PATH:LINE",
                       help="lint as usual, then print each finding on that line with the chain of types the "
                            "model followed to reach it (where each step's type came from), and exit")
@@ -108,6 +136,22 @@ def error(message: str) -> None:
     print(f"{PROG}: error: {message}", file=sys.stderr)
 
 
+def _interruptible(run):
+    """Ctrl-C ends a run with one line and exit status 130 (128 + SIGINT, as a shell reports it), never a
+    traceback; the report file and the cache are written whole or not at all (write_report, cache._write)."""
+
+    @functools.wraps(run)
+    def guarded(argv: list[str] | None = None) -> int:
+        try:
+            return run(argv)
+        except KeyboardInterrupt:
+            print(f"{PROG}: interrupted", file=sys.stderr)
+            return 130
+
+    return guarded
+
+
+@_interruptible
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -115,26 +159,49 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--write-baseline records every finding; it cannot be combined with --diff-base")
     if args.explain is not None:
         return explain(args.explain)
+    if args.list_rules:
+        if args.format not in ("text", "json"):
+            parser.error(f"--list-rules prints text or json, not --format {args.format}")
+        return list_rules(args.format)
+    from .registry import resolve_known_config
+
+    stdin = "-" in args.paths
+    if stdin and len(args.paths) > 1:
+        error("'-' (standard input) cannot be combined with other paths")
+        return 2
+    start = os.path.dirname(os.path.abspath(args.stdin_filename)) if stdin and args.stdin_filename else (
+        _common_directory(args.paths))
     try:
-        config = resolve_config(args.config)
+        config = resolve_known_config(args.config, start)
     except ConfigError as exc:
         for problem in exc.problems:
             error(problem)
         return 2
-    overrides = {}
-    if args.select is not None:
-        overrides["select"] = args.select
-    if args.ignore is not None:
-        overrides["ignore"] = args.ignore
-    config = dataclasses.replace(config, **overrides)
+    print_notes(config)
+    problems = _unknown_codes(args)
+    if problems:
+        for problem in problems:
+            error(problem)
+        return 2
+    if args.include_suppressed and args.format != "sarif":
+        parser.error("--include-suppressed adds suppressed findings to SARIF output; use it with --format sarif")
+    config = dataclasses.replace(config, **_overrides(args, config))
     excludes = (args.exclude if args.exclude is not None else DEFAULT_EXCLUDES) + config.exclude + args.extend_exclude
     if args.show_config:
         return show_config(config, args, excludes)
-    sources, missing = discover(args.paths, excludes)
+    project_root = _project_root(config if args.config is None else None, args.paths)
+    if stdin:
+        sources, missing = _stdin_sources(args.stdin_filename, config, excludes, not args.no_respect_gitignore), []
+    else:
+        sources, missing = discover(args.paths, excludes, respect_gitignore=not args.no_respect_gitignore,
+                                    root=project_root)
     if missing:
         for path, reason in missing:
             error(f"{path}: {reason}")
         return 2
+    if not sources:  # a typo'd path or an exclude that matches everything must not pass as a clean gate
+        print(f"{PROG}: warning: no Python files found under {', '.join(_shown(p) for p in args.paths)}",
+              file=sys.stderr)
 
     baseline_entries = None
     if args.baseline:
@@ -157,26 +224,35 @@ def main(argv: list[str] | None = None) -> int:
 
     from .runner import lint
 
-    # A directory symlink named on the command line is not walked (sources.discover), so it does not count.
-    whole_project = len(sources) > 1 or any(os.path.isdir(p) and not os.path.islink(p) for p in args.paths)
-    # A project-wide finding belongs to no line; it is anchored at a file (code scanning needs one):
-    # the contract that declares the events, else the first file checked.
-    anchor = (config.source or min(s.path for s in sources)) if whole_project and sources else None
+    anchor = _project_tree(args.paths) if sources and not stdin else None
     cache = None
     if not args.no_cache:
         from .cache import Cache, cache_dir
 
-        cache = Cache(cache_dir(args.cache_dir), config, prefilter=not args.no_prefilter)
+        cache = Cache(cache_dir(args.cache_dir, project_root), config, prefilter=not args.no_prefilter)
     wanted = None
     if args.explain_finding is not None:
         wanted = _location(args.explain_finding)
         if wanted is None:
             error(f"--explain-finding: expected PATH:LINE, got '{_shown(args.explain_finding[:200])}'")
             return 2
-    report = lint(sources, config, project_anchor=anchor, prefilter=not args.no_prefilter, cache=cache,
-                  jobs=args.jobs or os.cpu_count() or 1, explain=wanted)
+    progress = _progress(args)
+    try:
+        report = lint(sources, config, project_anchor=anchor, prefilter=not args.no_prefilter, cache=cache,
+                      jobs=args.jobs or os.cpu_count() or 1, explain=wanted, progress=progress)
+    finally:
+        if progress is not None:
+            progress.erase()
     if wanted is not None:
         return explain_finding(report, *wanted)
+    if stdin:  # the rest of the project was read to judge the buffer, not to be reported
+        buffer = sources[-1].path
+        report = dataclasses.replace(report, results=[r for r in report.results if r.path == buffer], files=1,
+                                     cached=0, suppressed=[(r, why) for r, why in report.suppressed if r.path == buffer])
+    suppressed = report.suppressed
+    if changed is not None:
+        on_changed = set(only_changed([r for r, _ in suppressed], changed))
+        suppressed = [(r, reason) for r, reason in suppressed if r in on_changed]
     index = None
 
     def source_index():
@@ -200,19 +276,25 @@ def main(argv: list[str] | None = None) -> int:
     from .formats import FORMATS, statistics
 
     needs_index = args.format in ("sarif", "github", "gitlab") or (args.format == "text" and args.show_source)
+    color = args.format == "text" and _color(args)
     rendered = FORMATS[args.format](shown, source_index() if needs_index else index,
-                                    show_source=args.show_source)
+                                    show_source=args.show_source, color=color, suppressed=suppressed)
     stats = statistics(results) if args.statistics else ""
     if args.format == "text":
         rendered += stats
         stats = ""
+        # For the reader at a terminal only: a piped or saved report stays one line per finding, the same
+        # whether the cache answered or not.
+        if not args.output and _isatty(sys.stdout):
+            from .formats import summary
+
+            rendered += summary(shown, color=color)
     if args.format == "sarif" and len(results) > SARIF_GITHUB_LIMIT:
         print(f"{PROG}: warning: {len(results)} results; GitHub code scanning rejects a SARIF run with more than "
               f"{SARIF_GITHUB_LIMIT} (use --baseline or --diff-base to upload fewer)", file=sys.stderr)
     if args.output:
         try:
-            with open(args.output, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(rendered)
+            write_report(args.output, rendered)
         except OSError as exc:
             error(f"{_shown(args.output)}: cannot write report: {exc.strerror or type(exc).__name__}")
             return 2
@@ -226,12 +308,129 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from .formats import severity
 
+    if isinstance(args.fail_on, tuple):
+        return 1 if any(r.code.startswith(args.fail_on) for r in results) else 0
     failing = FAIL_ON[args.fail_on]
     return 1 if any(severity(r.code) in failing for r in results) else 0
 
 
+def _overrides(args, config) -> dict:
+    """The command line's say over the contract: the selection, and whether SARIF carries suppressed findings."""
+    overrides = {}
+    if args.select is not None:
+        overrides["select"] = args.select
+    if args.ignore is not None:
+        overrides["ignore"] = args.ignore
+    # As ruff's: added to whichever selection is in force. An empty select means every rule, so it is kept as
+    # the "NIL" prefix, below which a longer --extend-select code still outweighs an ignored prefix.
+    if args.extend_select:
+        overrides["select"] = (overrides.get("select", config.select) or ("NIL",)) + args.extend_select
+    if args.extend_ignore:
+        overrides["ignore"] = overrides.get("ignore", config.ignore) + args.extend_ignore
+    # Only SARIF can show a suppressed finding; otherwise the runner drops them as before.
+    overrides["include_suppressed"] = ((args.include_suppressed or config.include_suppressed)
+                                       and args.format == "sarif" and args.explain_finding is None)
+    return overrides
+
+
+def _unknown_codes(args) -> list[str]:
+    """Codes on the command line that name no rule: each would switch part of the gate off."""
+    from .registry import unknown_code
+
+    problems = []
+    for option in ("select", "ignore", "extend_select", "extend_ignore", "fail_on"):
+        value = getattr(args, option, None)
+        for code in value if isinstance(value, tuple) else ():
+            problem = unknown_code(code)
+            if problem is not None:
+                problems.append(f"--{option.replace('_', '-')}: {problem}")
+    return problems
+
+
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _isatty(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # replaced by something that is not a file, or closed
+        return False
+
+
+def _color(args) -> bool:
+    """``--color auto`` as CPython and no-color.org have it: NO_COLOR (any non-empty value) turns colour off, else
+    FORCE_COLOR (non-empty) turns it on, else a terminal that is not TERM=dumb gets it. A report file is data:
+    only ``--color always`` colours it."""
+    if args.color != "auto":
+        return args.color == "always"
+    if args.output or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return os.environ.get("TERM") != "dumb" and _isatty(sys.stdout)
+
+
+PROGRESS_DELAY = 1.0  # seconds before the progress line appears: a quicker run never shows one
+PROGRESS_INTERVAL = 0.1  # seconds between two redraws
+
+
+class Progress:
+    """``N/M files checked`` on one line of stderr, redrawn in place, erased before anything else is printed."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.due = time.monotonic() + PROGRESS_DELAY
+        self.width = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now < self.due:
+            return
+        self.due = now + PROGRESS_INTERVAL
+        line = f"{PROG}: {done}/{total} files checked"
+        self.stream.write("\r" + line.ljust(self.width))
+        self.stream.flush()
+        self.width = len(line)
+
+    def erase(self) -> None:
+        if self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.stream.flush()
+            self.width = 0
+
+
+def _progress(args) -> Progress | None:
+    """Progress for a person waiting at a terminal; never in a CI log (``CI`` set), a pipe or a machine format."""
+    if args.format != "text" or os.environ.get("CI") or not _isatty(sys.stderr):
+        return None
+    return Progress(sys.stderr)
+
+
+def write_report(path: str, text: str) -> None:
+    """The report whole or not at all: written to a temporary file beside it and renamed over it once complete,
+    so a failed or interrupted run never leaves a truncated report for the next CI step to upload. A path that
+    is not a regular file (``/dev/stdout``, a FIFO) is written in place: there is nothing to rename over."""
+    if os.path.exists(path) and not os.path.isfile(path):
+        with open(path, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        return
+    import tempfile
+
+    target = os.path.realpath(path)  # through a symlink: the link keeps pointing at the report
+    descriptor, temporary = tempfile.mkstemp(dir=os.path.dirname(target), prefix=f".{os.path.basename(target)}.",
+                                             suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        umask = os.umask(0o022)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # as open() would create it; mkstemp's 0600 hides it from others
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 def _one_line(text: str) -> str:
@@ -250,15 +449,100 @@ def explain(code: str) -> int:
     wanted = code.strip()
     rule = RULES.get(wanted.upper()) or next((r for r in RULES.values() if r.slug == wanted.lower()), None)
     if rule is None:
-        import difflib
+        from .registry import unknown_code
 
-        candidates = list(RULES) + [r.slug for r in RULES.values()]
-        close = difflib.get_close_matches(wanted.upper() if wanted.upper().startswith("NIL") else wanted.lower(),
-                                          candidates, n=1, cutoff=0.6)
-        hint = f" (did you mean {close[0]}?)" if close else f" (known codes: {min(RULES)}..{max(RULES)})"
-        error(f"--explain: unknown rule code '{_shown(wanted[:60])}'{hint}")
+        upper = wanted.upper()
+        prefixed = sorted(c for c in RULES if c.startswith(upper)) if CODE_PATTERN.match(upper) else []
+        if prefixed:
+            error(f"--explain: {_shown(upper)} is a prefix of {', '.join(prefixed)}: name one of them")
+        elif CODE_PATTERN.match(upper):
+            error(f"--explain: {unknown_code(upper)}")
+        else:
+            import difflib
+
+            candidates = list(RULES) + [r.slug for r in RULES.values()]
+            close = difflib.get_close_matches(upper if upper.startswith("NIL") else wanted.lower(), candidates,
+                                              n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]}?)" if close else f" (known codes: {min(RULES)}..{max(RULES)})"
+            error(f"--explain: unknown rule code '{_shown(wanted[:60])}'{hint}")
         return 2
     sys.stdout.write(rule.doc_page())
+    return 0
+
+
+def _common_directory(paths: list[str]) -> str:
+    """Where config discovery starts: the linted paths' common ancestor (a file counts as its directory)."""
+    directories = [os.path.abspath(p if os.path.isdir(p) else os.path.dirname(p) or ".") for p in paths]
+    try:
+        return os.path.commonpath(directories) if directories else os.getcwd()
+    except ValueError:  # paths on different drives
+        return os.getcwd()
+
+
+def _stdin_sources(name: str | None, config, excludes: tuple[str, ...], respect_gitignore: bool) -> list:
+    """The buffer on standard input, last; with a name, after the files of its project (the config's directory,
+    else the repository around it, else its own directory), so that cross-module checks see the project."""
+    from .sources import SourceFile
+
+    data = sys.stdin.buffer.read()
+    if name is None:
+        return [SourceFile("-", os.getcwd(), named=True, content=data)]
+    shown = os.path.normpath(name)
+    root = os.path.dirname(config.source) if config.source else _repository_of(os.path.dirname(os.path.abspath(shown)))
+    relative = os.path.relpath(root)
+    root = root if relative.startswith("..") else relative  # paths shown as the rest of the run shows them
+    buffer = os.path.abspath(shown)
+    others = [s for s in discover([root], excludes, respect_gitignore)[0]
+              if os.path.abspath(s.path) != buffer and s.error is None]
+    return [*others, SourceFile(shown, root, named=True, content=data)]
+
+
+def _project_root(config, paths: list[str]) -> str:
+    """One root per project, where its cache lives (not in whichever directory the run started from): the
+    discovered config's directory, else the repository around the linted paths, else their common directory.
+    A config named by ``--config`` may live anywhere (a contract in ``$RUNNER_TEMP``): it is passed as None."""
+    if config is not None and config.source:
+        return os.path.dirname(os.path.abspath(config.source))
+    return _repository_of(_common_directory([p for p in paths if p != "-"] or ["."]))
+
+
+def _repository_of(directory: str) -> str:
+    current = directory
+    while not os.path.exists(os.path.join(current, ".git")):
+        parent = os.path.dirname(current)
+        if parent == current:
+            return directory
+        current = parent
+    return current
+
+
+def _project_tree(paths: list[str]) -> str | None:
+    """The tree a run covers as a whole project: the directories given (their common ancestor), never files
+    named one by one, as a pre-commit hook names the staged files. A directory symlink is not walked
+    (sources.discover), so it does not count."""
+    directories = [os.path.abspath(p) for p in paths if os.path.isdir(p) and not os.path.islink(p)]
+    return os.path.commonpath(directories) if directories else None
+
+
+FRONT_ENDS = {"all": ("cli", "flake8", "pylint"), "cli": ("cli",)}
+
+
+def list_rules(fmt: str) -> int:
+    """Every rule of the registry, as an aligned table or as JSON."""
+    from .registry import RULES
+
+    rows = [{"code": rule.code, "name": rule.slug, "severity": rule.severity,
+             "front_ends": list(FRONT_ENDS[rule.front_ends]), "summary": rule.summary} for rule in RULES.values()]
+    if fmt == "json":
+        import json
+
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return 0
+    table = [("CODE", "NAME", "SEVERITY", "FRONT ENDS", "SUMMARY")]
+    table += [(r["code"], r["name"], r["severity"], ",".join(r["front_ends"]), r["summary"]) for r in rows]
+    widths = [max(len(row[column]) for row in table) for column in range(4)]
+    sys.stdout.write("".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[4] + "\n"
+                             for row in table))
     return 0
 
 
@@ -295,12 +579,14 @@ def show_config(config, args, excludes: tuple[str, ...]) -> int:
     if args.config:
         how = "--config (given on the command line)"
     elif config.source:
-        how = f"discovered (nearest {CONFIG_FILENAME} from the current directory upward)"
+        how = (f"discovered (nearest {CONFIG_FILENAME} or pyproject.toml with [tool.netra-isolation-lint] "
+               f"from the current directory upward)")
     else:
-        how = f"defaults (no {CONFIG_FILENAME} from the current directory up to the repository root)"
+        how = (f"defaults (no {CONFIG_FILENAME} or pyproject.toml with [tool.netra-isolation-lint] from the "
+               f"current directory up to the repository root)")
     lines = dump_effective(config).splitlines()
     lines.insert(1, f"# found: {how}")
-    if args.select is not None or args.ignore is not None:
+    if args.select is not None or args.ignore is not None or args.extend_select or args.extend_ignore:
         lines.insert(2, "# select/ignore include command-line overrides")
     lines.append(f"# files skipped (defaults or --exclude, config exclude, --extend-exclude): "
                  f"[{', '.join(excludes)}]")
@@ -333,8 +619,8 @@ def apply_baseline(results, entries, index, sources, anchor, config, baseline_pa
 
     cwd = os.getcwd()
     linted = {relative_posix(s.path, cwd) for s in sources}
-    if anchor is not None:  # whole-project findings (NIL403) are reported against it
-        linted.add(relative_posix(anchor, cwd))
+    if anchor is not None and config.source:  # whole-project findings (NIL403) may sit at the config's entry
+        linted.add(relative_posix(config.source, cwd))
 
     def in_scope(entry) -> bool:
         return (entry.path in linted and code_selected(entry.code, config.select, config.ignore)

@@ -1,5 +1,9 @@
 """The isolation contract: YAML configuration merged over this backend's defaults.
 
+The contract is a ``.netra-isolation.yaml`` or the ``[tool.netra-isolation-lint]`` table of a
+``pyproject.toml`` (read with ``tomllib``, ``tomli`` on Python 3.10), with the same keys; either may
+``extends`` another file, whose settings it overrides key by key.
+
 Loading is fail-closed. Every problem becomes one line naming the file, the key and what is wrong;
 the caller turns a :class:`ConfigError` into exit status 2 (CLI), a flake8 ``ExecutionError`` or a
 pylint usage error. YAML is read with ``yaml.safe_load`` only, after an event-level pre-pass that
@@ -13,10 +17,15 @@ import difflib
 import os
 import re
 import stat
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
 CONFIG_FILENAME = ".netra-isolation.yaml"
+PYPROJECT_FILENAME = "pyproject.toml"
+TOOL_TABLE = "netra-isolation-lint"  # [tool.netra-isolation-lint] of a pyproject.toml (of any *.toml named)
+# Why a bound: a monorepo needs two or three levels; a longer chain is a mistake, and the error names it.
+MAX_EXTENDS_DEPTH = 10
 MAX_CONFIG_BYTES = 256 * 1024
 MAX_CONFIG_DEPTH = 16
 CODE_PATTERN = re.compile(r"^NIL[0-9]{0,3}$")
@@ -101,9 +110,20 @@ class Config:
     # the test suite: code there proves nothing about what production sends (NIL403)
     test_paths: tuple[str, ...] = ("tests", "test", "testing", "test_*.py", "*_test.py", "conftest.py")
     max_file_bytes: int = 2 * 1024 * 1024
+    # suppressions (noqa.py): what a `# noqa` must give and may silence, and what is reported about it
+    noqa_requires_reason: bool = False
+    unsuppressible: tuple[str, ...] = ()
+    report_unused_noqa: bool = False  # NIL903
+    include_suppressed: bool = False  # SARIF: the suppressed findings too, with their reasons
     # where it came from (not a YAML key)
     source: str | None = field(default=None, compare=False)
     root: str = field(default=".", compare=False)
+    # the files the source extends, nearest first; their settings are merged into the fields above
+    extended: tuple[str, ...] = field(default=(), compare=False)
+    # one-line remarks on how the config was found, printed once per run by print_notes()
+    notes: tuple[str, ...] = field(default=(), compare=False)
+    # (field, the file that set it as messages name it): see origin()
+    origins: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     @property
     def events(self) -> frozenset[str]:
@@ -126,6 +146,7 @@ _GLOBS = "globs"
 _IDENT = "identifier"
 _INT = "positive integer"
 _IGNORES = "per-path ignores"
+_BOOL = "boolean"
 
 SCHEMA: dict[str | None, dict[str, tuple[str, str]]] = {
     None: {
@@ -137,6 +158,10 @@ SCHEMA: dict[str | None, dict[str, tuple[str, str]]] = {
         "exclude": ("exclude", _GLOBS),
         "test_paths": ("test_paths", _GLOBS),
         "max_file_bytes": ("max_file_bytes", _INT),
+        "noqa_requires_reason": ("noqa_requires_reason", _BOOL),
+        "unsuppressible": ("unsuppressible", _CODES),
+        "report_unused_noqa": ("report_unused_noqa", _BOOL),
+        "include_suppressed": ("include_suppressed", _BOOL),
     },
     "singleton": {
         "accessors": ("accessors", _LIST),
@@ -169,17 +194,31 @@ SECTIONS = tuple(k for k in SCHEMA if k is not None)
 
 
 def find_config(start: str) -> str | None:
-    """The nearest ``.netra-isolation.yaml`` from ``start`` upward, stopping at a repository root."""
+    """The nearest config from ``start`` upward, stopping at a repository root: a ``.netra-isolation.yaml``, or
+    a ``pyproject.toml`` with a ``[tool.netra-isolation-lint]`` table (the YAML file wins in one directory)."""
+    return _discover(start)[0]
+
+
+def _discover(start: str) -> tuple[str | None, tuple[str, ...]]:
+    """(the discovered file or None, notes for the user). A pyproject.toml without the table is not a config and
+    the search goes on; one that cannot be read or parsed is an error, as it may hold the contract (fail closed)."""
     directory = os.path.abspath(start)
     while True:
         candidate = os.path.join(directory, CONFIG_FILENAME)
+        pyproject = os.path.join(directory, PYPROJECT_FILENAME)
         if os.path.lexists(candidate):
-            return candidate
+            notes = ()
+            if os.path.lexists(pyproject) and _has_tool_table(pyproject):
+                notes = (f"{directory}: ignores [tool.{TOOL_TABLE}] in {PYPROJECT_FILENAME}; "
+                         f"{CONFIG_FILENAME} wins",)
+            return candidate, notes
+        if os.path.lexists(pyproject) and _has_table(_parse_toml(pyproject, _read(pyproject, True))):
+            return pyproject, ()
         if os.path.exists(os.path.join(directory, ".git")):
-            return None
+            return None, ()
         parent = os.path.dirname(directory)
         if parent == directory:
-            return None
+            return None, ()
         directory = parent
 
 
@@ -187,24 +226,129 @@ def resolve_config(explicit: str | None, cwd: str | None = None) -> Config:
     """``explicit`` path if given, else the discovered file, else the defaults."""
     if explicit:
         return load_config(explicit)
-    found = find_config(cwd or os.getcwd())
-    return load_config(found, discovered=True) if found else DEFAULTS
+    found, notes = _discover(cwd or os.getcwd())
+    if not found:
+        return DEFAULTS
+    return dataclasses.replace(load_config(found, discovered=True), notes=notes)
 
 
 def load_config(path: str, discovered: bool = False) -> Config:
-    """``discovered``: found by walking up from the working directory rather than named by the user; it
-    must then be a regular file (a FIFO or device planted in the tree must not hang or feed the run)."""
-    text = _read(path, regular_only=discovered)
-    data = _parse_yaml(path, text)
-    return _build(path, data)
+    """``path`` over the files it ``extends``, over the defaults. A ``*.toml`` file contributes its
+    ``[tool.netra-isolation-lint]`` table, any other file is YAML. ``discovered``: found by walking up from the
+    working directory rather than named by the user; it must then be a regular file (a FIFO or device planted in
+    the tree must not hang or feed the run). An extended file must always be one."""
+    chain = [path]
+    layers: list[tuple[str, dict[str, Any]]] = []  # (label, the settings it sets), the named file first
+    problems: list[str] = []
+    current, regular_only = path, discovered
+    while True:
+        try:
+            label, data = _load_file(current, regular_only)
+        except ConfigError as exc:
+            if len(chain) == 1:
+                raise
+            # Why the prefix: "base.yaml: config file not found" alone does not say which file asked for it.
+            problems.extend(f"{chain[-2]}: extends: {problem}" for problem in exc.problems)
+            break
+        base = None
+        if isinstance(data, dict) and "extends" in data:
+            base = _extends_target(label, current, data["extends"], problems)
+            data = {key: value for key, value in data.items() if key != "extends"}
+        try:
+            layers.append((label, _settings(label, data)))
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+        if base is None:
+            break
+        cycle = _is_in_chain(base, chain)
+        chain.append(base)
+        if cycle:
+            problems.append(f"{' -> '.join(chain)}: extends cycle")
+            break
+        if len(chain) > MAX_EXTENDS_DEPTH + 1:
+            problems.append(f"{' -> '.join(chain)}: more than {MAX_EXTENDS_DEPTH} extends in a row")
+            break
+        current, regular_only = base, True
+    if problems:
+        raise ConfigError(problems)
+    values: dict[str, Any] = {}
+    origins: dict[str, str] = {}
+    for label, layer in reversed(layers):
+        values.update(layer)  # a key the extending file sets replaces the base's value whole
+        origins.update(dict.fromkeys(layer, label))
+    # Why the named file's directory for every relative path (per_path_ignores, test_paths, modules outside the
+    # tree): it is the project being checked, and an extended file's settings apply as if written there.
+    root = os.path.dirname(os.path.abspath(path))
+    return dataclasses.replace(DEFAULTS, source=path, root=root, extended=tuple(chain[1:]),
+                               origins=tuple(origins.items()), **values)
+
+
+def origin(config: Config, name: str) -> str:
+    """The file that set the Config field ``name``, as config errors name it (``PATH``, or ``PATH
+    [tool.netra-isolation-lint]``): with ``extends`` that may be an extended file. A field no file set comes
+    from the defaults; it is then attributed to the source, if any."""
+    return dict(config.origins).get(name) or config.source or "built-in defaults"
+
+
+def _load_file(path: str, regular_only: bool) -> tuple[str, Any]:
+    """(the name messages give the file, its parsed settings before validation)."""
+    if not _is_toml(path):
+        return path, _parse_yaml(path, _read(path, regular_only))
+    table = _tool_table(_parse_toml(path, _read(path, regular_only)))
+    if table is _NO_TABLE:
+        raise ConfigError([f"{path}: no [tool.{TOOL_TABLE}] table"])
+    # Why the table in the name: the rest of the message ("singleton.accessors: ...") is then the same as for YAML.
+    return f"{path} [tool.{TOOL_TABLE}]", table
+
+
+def _is_toml(path: str) -> bool:
+    return path.lower().endswith(".toml")
+
+
+_NO_TABLE = object()
+
+
+def _tool_table(document: dict[str, Any]) -> Any:
+    tool = document.get("tool")
+    return tool[TOOL_TABLE] if isinstance(tool, dict) and TOOL_TABLE in tool else _NO_TABLE
+
+
+def _has_table(document: dict[str, Any]) -> bool:
+    return _tool_table(document) is not _NO_TABLE
+
+
+def _has_tool_table(path: str) -> bool:
+    """Only for the note when the YAML file wins: an unreadable pyproject.toml changes nothing then."""
+    try:
+        return _has_table(_parse_toml(path, _read(path, True)))
+    except ConfigError:
+        return False
+
+
+def _extends_target(label: str, current: str, value: Any, problems: list[str]) -> str | None:
+    """The file ``extends`` names, relative to the extending file's directory."""
+    if not isinstance(value, str) or not value.strip():
+        problems.append(f"{label}: extends: expected the path of a config file, got {_describe(value)}")
+        return None
+    if "://" in value:
+        # Why: the contract must be the reviewed file in the tree; nothing is ever fetched.
+        problems.append(f"{label}: extends: expected a local file path, not a URL ({_describe(value)})")
+        return None
+    return os.path.normpath(os.path.join(os.path.dirname(current), value))
+
+
+def _is_in_chain(path: str, chain: list[str]) -> bool:
+    real = os.path.realpath(path)
+    return any(os.path.realpath(earlier) == real for earlier in chain)
 
 
 def _read(path: str, regular_only: bool = False) -> str:
+    kind = "TOML" if _is_toml(path) else "YAML"
     try:
         if os.path.isdir(path):
-            raise ConfigError([f"{path}: is a directory, expected a YAML file"])
+            raise ConfigError([f"{path}: is a directory, expected a {kind} file"])
         if regular_only:
-            raw = _read_regular(path)
+            raw = _read_regular(path, kind)
         else:
             # An explicit --config may be a pipe (``--config <(...)``): the user asked for it.
             with open(path, "rb") as handle:
@@ -221,14 +365,14 @@ def _read(path: str, regular_only: bool = False) -> str:
         raise ConfigError([f"{path}: config file is not valid UTF-8 (byte {exc.start})"]) from None
 
 
-def _read_regular(path: str) -> bytes:
+def _read_regular(path: str, kind: str = "YAML") -> bytes:
     """Up to MAX_CONFIG_BYTES + 1 bytes of a regular file. Why non-blocking + fstat: a discovered
-    ``.netra-isolation.yaml`` that is a FIFO would otherwise block the run forever (a plain ``open``
-    waits for a writer), and one that is a device would be read as if it were the config."""
+    ``.netra-isolation.yaml``, ``pyproject.toml`` or extended file that is a FIFO would otherwise block the run
+    forever (a plain ``open`` waits for a writer), and one that is a device would be read as if it were the config."""
     descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     try:
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            raise ConfigError([f"{path}: is not a regular file, expected a YAML file"])
+            raise ConfigError([f"{path}: is not a regular file, expected a {kind} file"])
         chunks = []
         remaining = MAX_CONFIG_BYTES + 1
         while remaining > 0:
@@ -266,6 +410,41 @@ def _parse_yaml(path: str, text: str) -> Any:
         raise ConfigError([f"{path}: invalid YAML value: {_one_line(str(exc))[:160]}"]) from None
 
 
+def _parse_toml(path: str, text: str) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # Python 3.10: the same parser, published as tomli
+        import tomli as tomllib
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        problem, where = _toml_position(str(exc))
+        raise ConfigError([f"{path}{where}: invalid TOML: {problem}"]) from None
+    except RecursionError:
+        raise ConfigError([f"{path}: invalid TOML: nesting too deep"]) from None
+    except (ValueError, OverflowError, TypeError) as exc:
+        # Why: as with safe_load, a value the grammar accepts can raise a plain Python error (an integer of
+        # 5,000 digits hits int max-str-digits); the user gets a config error, not a traceback.
+        raise ConfigError([f"{path}: invalid TOML value: {_one_line(str(exc))[:160]}"]) from None
+
+
+# tomllib and tomli end every message with "(at line L, column C)" or "(at end of document)"
+_TOML_AT = re.compile(r"^(?P<problem>.*?) \(at "
+                      r"(?:line (?P<line>\d+), column (?P<col>\d+)|(?P<end>end of document))\)$")
+
+
+def _toml_position(message: str) -> tuple[str, str]:
+    """(the problem, ":line:col" or "") from a TOML decoder message, in the YAML errors' layout."""
+    message = _one_line(message)
+    match = _TOML_AT.match(message)
+    if match is None:
+        return message[:160], ""
+    if match["end"]:
+        return f"{match['problem']} at the end of the file", ""
+    return match["problem"], f":{match['line']}:{match['col']}"
+
+
 def _check_events(path: str, events: Any) -> None:
     """Reject explicit tags, anchors/aliases, duplicate keys and deep nesting before constructing."""
     import yaml
@@ -281,7 +460,9 @@ def _check_events(path: str, events: Any) -> None:
                 raise ConfigError([f"{where}: invalid YAML: more than one document"])
             continue
         if isinstance(event, yaml.AliasEvent):
-            raise ConfigError([f"{where}: YAML aliases are not allowed"])
+            # ``- *_bridge`` reads as an alias: the likeliest mistake is an unquoted glob
+            raise ConfigError([f"{where}: YAML aliases are not allowed; quote a value that starts with '*' "
+                               f"(\"*{_one_line(str(event.anchor))[:40]}\")"])
         if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             stack.pop()
             _after_value(stack)
@@ -328,7 +509,8 @@ def _shown_key(key: Any) -> str:
     return shown if len(shown) <= 80 else shown[:77] + "..."
 
 
-def _build(path: str, data: Any) -> Config:
+def _settings(path: str, data: Any) -> dict[str, Any]:
+    """The Config fields one file sets, validated; ``path`` is the name messages give the file."""
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -352,7 +534,7 @@ def _build(path: str, data: Any) -> Config:
             continue
         spec = SCHEMA[None].get(key)
         if spec is None:
-            candidates = list(SCHEMA[None]) + list(SECTIONS)
+            candidates = list(SCHEMA[None]) + list(SECTIONS) + ["extends"]
             hint = _did_you_mean(str(key), candidates)
             if not hint:
                 hint = _section_hint(str(key))
@@ -361,13 +543,20 @@ def _build(path: str, data: Any) -> Config:
         _convert(path, str(key), value, spec, values, problems)
     if problems:
         raise ConfigError(problems)
-    root = os.path.dirname(os.path.abspath(path))
-    return dataclasses.replace(DEFAULTS, source=path, root=root, **values)
+    return values
 
 
 def _convert(path: str, key: str, value: Any, spec: tuple[str, str], out: dict, problems: list[str]) -> None:
     target, kind = spec
     where = f"{path}: {key}"
+    if kind == _BOOL:
+        if not isinstance(value, bool):
+            quoted = isinstance(value, str) and value.strip().lower() in ("true", "false")
+            problems.append(f"{where}: expected true or false, got {_describe(value)}"
+                            f"{' (write it without quotes)' if quoted else ''}")
+        else:
+            out[target] = value
+        return
     if kind == _INT:
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
             problems.append(f"{where}: expected a positive integer, got {_describe(value)}")
@@ -465,8 +654,14 @@ def _describe(value: Any) -> str:
 
 
 def dump_effective(config: Config) -> str:
-    """The effective configuration as YAML-shaped text, for ``--show-config``."""
-    lines = [f"# source: {config.source or 'built-in defaults'}"]
+    """The effective configuration as YAML-shaped text, for ``--show-config`` and the cache key: every value
+    (an extended file's included), the file it came from and the files it extends."""
+    source = config.source or "built-in defaults"
+    if config.source and _is_toml(config.source):
+        source += f" [tool.{TOOL_TABLE}]"
+    lines = [f"# source: {source}"]
+    if config.extended:
+        lines.append(f"# extends: {' -> '.join(config.extended)}")
     for section, keys in SCHEMA.items():
         if section is not None:
             lines.append(f"{section}:")
@@ -487,5 +682,37 @@ def dump_effective(config: Config) -> str:
     return "\n".join(lines) + "\n"
 
 
+_NOTED: set[str] = set()
+
+
+def print_notes(config: Config, prog: str = "netra-isolation-lint") -> None:
+    """Print the config's notes on stderr, each once per run. Why the process check: flake8 (with spawn) and
+    pylint resolve the config again in every worker process, and N copies of one note are noise; the front
+    ends call this where the main process resolves it."""
+    if not config.notes:
+        return
+    import multiprocessing
+
+    if multiprocessing.parent_process() is not None:
+        return
+    for note in config.notes:
+        if note not in _NOTED:
+            _NOTED.add(note)
+            print(f"{prog}: note: {_printable_line(note)}", file=sys.stderr)
+
+
 def _quote(value: str) -> str:
     return f'"{value}"' if re.search(r"[*?:#\[\]{},&!|>'\"%@`]", value) else value
+
+
+def line_of_key(path: str, key: str) -> int:
+    """The line of a top-level ``key:`` in a config file (1 when it is not there or cannot be read): where a
+    finding about that key is shown."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            for number, line in enumerate(handle, 1):
+                if line.startswith((f"{key}:", f'"{key}":', f"{key} =")):
+                    return number
+    except OSError:
+        pass
+    return 1

@@ -21,7 +21,7 @@ from .rules.rule import Rule
 from .walk import Walker
 
 ProjectCheck = Callable[[ModuleFacts, Project], list[Finding]]
-WideCheck = Callable[[Project, set[tuple[str, int, int]]], list[Finding]]
+WideCheck = Callable[[Project, set[tuple[str, int, int]], "tuple[str, int] | None"], list[tuple[str, Finding]]]
 
 
 @dataclass(frozen=True)
@@ -66,9 +66,12 @@ class Engine:
         except (Exception, RecursionError, MemoryError) as exc:  # noqa: BLE001
             return self.internal_error(facts.path, facts.module, exc).findings
 
-    def project_wide_findings(self, project: Project, broken: set[tuple[str, int, int]]) -> list[Finding]:
-        """Verdicts on the project as a whole (NIL403); ``broken`` holds the calls known to raise."""
-        return [finding for check in self.rules.wide_checks for finding in check(project, broken)]
+    def project_wide_findings(self, project: Project, broken: set[tuple[str, int, int]],
+                              fallback: tuple[str, int] | None) -> list[tuple[str, Finding]]:
+        """Verdicts on the project as a whole (NIL403), each with the path it is placed in; ``broken`` holds the
+        calls known to raise; ``fallback`` (path, line) is where a verdict with no better place goes, None when
+        the run does not cover a whole project."""
+        return [placed for check in self.rules.wide_checks for placed in check(project, broken, fallback)]
 
     def check_tree_alone(self, tree: ast.Module, path: str, config: Config) -> list[Finding]:
         """One file on its own, as flake8 and pylint see it: the project is just this file."""
@@ -84,10 +87,11 @@ def parse(data: bytes, path: str) -> ast.Module:
 
 
 def finish(findings: list[Finding], config: Config, path: str) -> list[Finding]:
-    """Apply the config's selection and per-path ignores; sort and drop duplicates."""
+    """Apply the config's selection and per-path ignores; sort and drop duplicates. A per-path ignore never
+    drops an ``unsuppressible`` code, even through a broader prefix (an ignored ``NIL1`` keeps NIL101)."""
     ignored_here = path_ignored_codes(config, path)
     kept = {f for f in findings if code_selected(f.code, config.select, config.ignore)
-            and not f.code.startswith(ignored_here)}
+            and not (f.code.startswith(ignored_here) and not f.code.startswith(config.unsuppressible))}
     return sorted(kept)
 
 
@@ -99,11 +103,13 @@ def code_selected(code: str, select: tuple[str, ...], ignore: tuple[str, ...]) -
 
 
 def path_ignored_codes(config: Config, path: str) -> tuple[str, ...]:
+    """The codes and prefixes per-path ignores drop in ``path``, less those all of whose codes are
+    ``unsuppressible`` (a code that is, under a broader prefix, is kept by :func:`finish`)."""
     if not config.per_path_ignores:
         return ()
     relative = relative_posix(path, config.root)
     codes: list[str] = []
     for pattern, pattern_codes in config.per_path_ignores:
         if path_matches(relative, pattern):
-            codes.extend(pattern_codes)
+            codes.extend(c for c in pattern_codes if not c.startswith(config.unsuppressible))
     return tuple(codes)

@@ -145,12 +145,6 @@ class SourceIndex:
             return None
         return lines[line - 1]
 
-    def shown_line(self, result: Result) -> str | None:
-        """The line to show a user: only from files that were read *and parsed* successfully."""
-        if result.path in self.refused or result.path in self.unparsed:
-            return None
-        return self.source_line(result)
-
     # -- facts per finding -----------------------------------------------------------------------
     def relative(self, path: str) -> str:
         cached = self._relative.get(path)

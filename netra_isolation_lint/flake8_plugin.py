@@ -1,4 +1,6 @@
-"""flake8 front end: ``flake8 --select NIL``. A thin adapter; flake8 itself applies ``# noqa``."""
+"""flake8 front end: ``flake8 --select NIL``. A thin adapter; flake8 itself applies ``# noqa`` and skips a file
+with ``# flake8: noqa``, so of the suppression keys only ``unsuppressible`` holds here, against
+``per_path_ignores`` (applied by the engine); ``noqa_requires_reason`` and NIL903 need the CLI or pylint."""
 
 from __future__ import annotations
 
@@ -7,8 +9,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from . import __version__
-from .config import DEFAULTS, Config, ConfigError, resolve_config
-from .registry import ENGINE
+from .config import DEFAULTS, Config, ConfigError, print_notes
+from .registry import ENGINE, resolve_known_config
 
 
 class Plugin:
@@ -25,7 +27,8 @@ class Plugin:
     def add_options(cls, manager: Any) -> None:
         manager.add_option(
             "--isolation-config", default=None, parse_from_config=True, normalize_paths=True,
-            help="netra-isolation-lint YAML config (default: nearest .netra-isolation.yaml upward)",
+            help="netra-isolation-lint config: YAML, or a pyproject.toml with [tool.netra-isolation-lint] "
+                 "(default: nearest .netra-isolation.yaml or such pyproject.toml upward)",
         )
 
     @classmethod
@@ -33,9 +36,10 @@ class Plugin:
         from flake8.exceptions import ExecutionError
 
         try:
-            cls.config = resolve_config(getattr(options, "isolation_config", None))
+            cls.config = resolve_known_config(getattr(options, "isolation_config", None))
         except ConfigError as error:
             raise ExecutionError("netra-isolation-lint: " + "; ".join(error.problems)) from None
+        print_notes(cls.config)  # once: not again in a worker process that parses the options anew
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         if not isinstance(self.tree, ast.Module):

@@ -18,7 +18,7 @@ info       note         ``::notice``  minor          INFO
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from .registry import RULES
@@ -76,23 +76,76 @@ def _dumps(document: object) -> str:
 
 
 # -- text ----------------------------------------------------------------------------------------------
-def text(report: Report, index: SourceIndex | None = None, *, show_source: bool = False, **_: object) -> str:
-    if not show_source:
-        return "".join(
-            f"{printable(r.path)}:{r.line}:{r.col + 1}: {r.code} {printable(r.message)}\n" for r in report.results
-        )
-    index = _index(report, index)
+# ANSI SGR sequences, ruff's palette: the path bold, the separators cyan, the code and the caret by severity.
+BOLD, RESET, CYAN, GREEN = "\x1b[1m", "\x1b[0m", "\x1b[36m", "\x1b[1;32m"
+SEVERITY_COLOUR = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m", "info": "\x1b[1;34m"}
+TAB_STOP = 8
+
+
+def text(report: Report, index: SourceIndex | None = None, *, show_source: bool = False, color: bool = False,
+         **_: object) -> str:
+    """flake8's ``path:line:col: code message`` lines; with ``show_source``, each finding's source line and a
+    caret under its column. ``color`` adds ANSI colours; every text from the analysed tree is escaped first."""
+    if show_source:
+        index = _index(report, index)
     out = []
     for r in report.results:
-        out.append(f"{printable(r.path)}:{r.line}:{r.col + 1}: {r.code} {printable(r.message)}\n")
-        line = index.shown_line(r)  # never from a refused (NIL902) or unparseable file
-        if line is None:
-            continue
-        shown = printable(line.expandtabs(8)).rstrip()
-        column = index.column(r) - 1
-        pad = len(printable(line[:column].expandtabs(8)))
-        out.append(f"    {shown}\n    {' ' * pad}^\n")
+        path, message = printable(r.path), printable(r.message)
+        if color:
+            tone = SEVERITY_COLOUR.get(severity(r.code), SEVERITY_COLOUR["warning"])
+            colon = f"{CYAN}:{RESET}"
+            out.append(f"{BOLD}{path}{RESET}{colon}{r.line}{colon}{r.col + 1}{colon} {tone}{r.code}{RESET} {message}\n")
+            caret = f"{tone}^{RESET}"
+        else:
+            out.append(f"{path}:{r.line}:{r.col + 1}: {r.code} {message}\n")
+            caret = "^"
+        # None for a project-wide finding and a skipped (NIL902) file; an unparseable file (NIL900) has lines.
+        line = index.source_line(r) if show_source else None
+        if line is not None:
+            shown, _ = displayed(line)
+            _, pad = displayed(line[:index.column(r) - 1])
+            out.append(f"    {shown.rstrip()}\n    {' ' * pad}{caret}\n")
     return "".join(out)
+
+
+def displayed(line: str) -> tuple[str, int]:
+    """``line`` as a terminal shows it and how many columns it takes: escaped as :func:`printable` does, tabs
+    expanded to the next multiple of 8 columns, East Asian wide and fullwidth characters two columns wide,
+    combining marks none. The caret goes under the finding's column whatever comes before it."""
+    import unicodedata  # only --show-source needs it
+
+    out = []
+    width = 0
+    for ch in line:
+        if ch == "\t":
+            shown = " " * (TAB_STOP - width % TAB_STOP)
+            columns = len(shown)
+        else:
+            shown = _escape(ch)
+            if shown != ch:
+                columns = len(shown)  # an ASCII escape sequence
+            elif unicodedata.combining(ch):
+                columns = 0
+            else:
+                columns = 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+        out.append(shown)
+        width += columns
+    return "".join(out), width
+
+
+def summary(report: Report, *, color: bool = False) -> str:
+    """The line after a text report on a terminal: how many findings, in how many files checked, and how many
+    of those the cache answered for without reading them."""
+    cached = f" ({_count(report.cached, 'file')} checked from cache)" if report.cached else ""
+    if report.results:
+        line = f"Found {_count(len(report.results), 'finding')} in {_count(report.files, 'file')}{cached}."
+        return f"{BOLD}{line}{RESET}\n" if color else line + "\n"
+    line = f"No findings in {_count(report.files, 'file')}{cached}."
+    return f"{GREEN}{line}{RESET}\n" if color else line + "\n"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 # -- json ----------------------------------------------------------------------------------------------
@@ -143,15 +196,22 @@ def sarif_rules() -> list[dict]:
     return rules
 
 
-def sarif(report: Report, index: SourceIndex | None = None, **_: object) -> str:
+def sarif(report: Report, index: SourceIndex | None = None, *,
+          suppressed: Sequence[tuple[Result, str]] = (), **_: object) -> str:
+    """One SARIF 2.1.0 run. ``suppressed`` (``--include-suppressed``): findings a ``# noqa`` suppressed, with the
+    comment's reason, emitted after the others with ``suppressions: [{"kind": "inSource"}]``, which SARIF
+    viewers and code scanning treat as suppressed rather than open."""
     from . import __version__
 
     index = _index(report, index)
     rule_index = {code: position for position, code in enumerate(RULES)}
-    fingerprints = index.unique_fingerprints(report.results)
+    everything = report.results + [r for r, _ in suppressed]
+    # The reported results first: their fingerprints (and repeat salts) are those of a run without suppressed ones.
+    fingerprints = index.unique_fingerprints(everything)
+    reasons = [None] * len(report.results) + [reason for _, reason in suppressed]
     results = []
-    for r, fingerprint in zip(report.results, fingerprints):
-        results.append({
+    for r, fingerprint, reason in zip(everything, fingerprints, reasons):
+        result = {
             "ruleId": r.code,
             "ruleIndex": rule_index[r.code],
             "level": SARIF_LEVEL.get(severity(r.code), "warning"),
@@ -163,7 +223,10 @@ def sarif(report: Report, index: SourceIndex | None = None, **_: object) -> str:
                 },
             }],
             "partialFingerprints": {SARIF_FINGERPRINT_KEY: fingerprint},
-        })
+        }
+        if reason is not None:
+            result["suppressions"] = [{"kind": "inSource", **({"justification": reason} if reason else {})}]
+        results.append(result)
     document = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",

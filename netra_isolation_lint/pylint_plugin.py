@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING
 from pylint.checkers import BaseRawFileChecker
 from pylint.interfaces import HIGH
 
-from .config import DEFAULTS, Config, ConfigError, resolve_config
+from .config import DEFAULTS, Config, ConfigError, print_notes
 from .engine import finish, parse
 from .model.facts import ModuleFacts
 from .model.project import Project
-from .noqa import filter_noqa
+from .noqa import apply_noqa, noqa_lines
 from .recover import recover
-from .registry import ENGINE, RULES
+from .registry import ENGINE, RULES, resolve_known_config
 from .runner import decode
 from .sources import SourceFile, Skipped, read_source
 
@@ -43,7 +43,8 @@ class IsolationChecker(BaseRawFileChecker):
     options = (
         ("isolation-config", {
             "default": None, "type": "string", "metavar": "<file>",
-            "help": "netra-isolation-lint YAML config (default: nearest .netra-isolation.yaml upward)",
+            "help": "netra-isolation-lint config: YAML, or a pyproject.toml with [tool.netra-isolation-lint] "
+                    "(default: nearest .netra-isolation.yaml or such pyproject.toml upward)",
         }),
     )
 
@@ -62,7 +63,7 @@ class IsolationChecker(BaseRawFileChecker):
 
     def open(self) -> None:
         try:
-            self._config = resolve_config(self.linter.config.isolation_config)
+            self._config = resolve_known_config(self.linter.config.isolation_config)
         except ConfigError as error:
             for problem in error.problems:
                 print(f"netra-isolation-lint: error: {problem}", file=sys.stderr)
@@ -81,9 +82,10 @@ class IsolationChecker(BaseRawFileChecker):
             package = node.name.partition(".")[0]
             root = package_root(path, node.name)
             project = Project([facts], self._config, load=lambda name, _value: self._load(name, package, root))
-            findings = finish(ENGINE.project_findings(project, facts), self._config, path)
-            if b"noqa" in data.lower():
-                findings = filter_noqa(findings, decode(data))
+            raw = ENGINE.project_findings(project, facts)
+            findings = finish(raw, self._config, path)
+            if b"noqa" in data.lower():  # as the CLI applies it; pylint's own disable comments come on top
+                findings = apply_noqa(findings, noqa_lines(decode(data)), self._config, path, unfiltered=raw)
         except (Exception, RecursionError, MemoryError) as exc:  # noqa: BLE001 - isolation is the point
             findings = ENGINE.internal_error(path, node.name, exc).findings
         self._report(findings)
@@ -132,3 +134,12 @@ def package_root(path: str, module: str) -> str:
 
 def register(linter: PyLinter) -> None:
     linter.register_checker(IsolationChecker(linter))
+
+
+def load_configuration(linter: PyLinter) -> None:
+    """pylint's hook once the options are read. Why the notes are printed here: under ``-j`` only the worker
+    processes run ``open()``, so a note printed there would come once per worker, or (suppressed there) never."""
+    try:
+        print_notes(resolve_known_config(linter.config.isolation_config))
+    except ConfigError:
+        pass  # open() reports it and stops the run

@@ -23,6 +23,8 @@ from .registry import ENGINE, RULES
 from .sources import SourceFile, Skipped, check_source, open_source, stat_key, stat_or_none
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .cache import Cache
 
 
@@ -39,7 +41,10 @@ class Result:
 class Report:
     results: list[Result] = field(default_factory=list)
     files: int = 0
+    cached: int = 0  # files whose facts or whole verdicts were reused from the cache, not read again
     traces: list[tuple[int, int, list[str]]] = field(default_factory=list)  # --explain-finding: (line, col, steps)
+    # include_suppressed: what a ``# noqa`` suppressed, with the comment's reason (SARIF shows them as such)
+    suppressed: list[tuple[Result, str]] = field(default_factory=list)
 
     @property
     def internal_errors(self) -> bool:
@@ -103,6 +108,7 @@ def _examine(source: SourceFile, config: Config, tokens: tuple[bytes, ...] | Non
             and not (matches_any(module, config.api_modules) and not is_test_path(source.path, config))):
         return Examined(source, token_free=True, entry=_entry(info, data, module, None, {}) if keep else None)
     facts, noqa = analyse_bytes(data, source.path, config, module)
+    keep = keep and source.content is None  # a buffer is not the file on disk: never cached
     return Examined(source, facts=facts, noqa=noqa, entry=_entry(info, data, module, facts, noqa) if keep else None)
 
 
@@ -127,10 +133,18 @@ def analyse_bytes(data: bytes, path: str, config: Config, module: str) -> tuple[
     return facts, noqa_lines(decode(data)) if b"noqa" in data.lower() else {}
 
 
+PROGRESS_STEP = 32  # files examined in one process between two progress reports
+
+
 def _examine_batch(batch: list[SourceFile], config: Config, tokens: tuple[bytes, ...] | None,
-                   keep: bool) -> list[Examined]:
+                   keep: bool, progress: Callable[[int], None] | None = None) -> list[Examined]:
     package_dirs: dict[str, bool] = {}
-    return [examine(source, config, tokens, package_dirs, keep) for source in batch]
+    examined = []
+    for source in batch:
+        examined.append(examine(source, config, tokens, package_dirs, keep))
+        if progress is not None and (len(examined) % PROGRESS_STEP == 0 or len(examined) == len(batch)):
+            progress(len(examined))
+    return examined
 
 
 # Findings on calls that raise when they run: such an emit sends nothing (NIL403).
@@ -147,20 +161,27 @@ class Workers:
         self.pool = None
 
     def examine(self, sources: list[SourceFile], config: Config, tokens: tuple[bytes, ...] | None,
-                keep: bool) -> list[Examined]:
+                keep: bool, progress: Callable[[int], None] | None = None) -> list[Examined]:
+        """``progress`` is told now and then how many of ``sources`` are done."""
         if self.jobs <= 1 or len(sources) < PARALLEL_MIN_FILES:
-            return _examine_batch(sources, config, tokens, keep)
+            return _examine_batch(sources, config, tokens, keep, progress)
         if self.pool is None:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
             method = "fork" if sys.platform == "linux" else "spawn"  # fork: no re-import per worker on Linux
-            self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=multiprocessing.get_context(method))
+            self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=multiprocessing.get_context(method),
+                                            initializer=_ignore_interrupts)
         size = max(1, -(-len(sources) // (self.jobs * 8)))  # small batches balance uneven files
         batches = [sources[i:i + size] for i in range(0, len(sources), size)]
         done = self.pool.map(_examine_batch, batches, [config] * len(batches), [tokens] * len(batches),
                              [keep] * len(batches))
-        return [examined for batch in done for examined in batch]
+        examined: list[Examined] = []
+        for batch in done:
+            examined.extend(batch)
+            if progress is not None:
+                progress(len(examined))
+        return examined
 
     def __enter__(self) -> Workers:
         return self
@@ -170,16 +191,24 @@ class Workers:
             self.pool.shutdown()
 
 
+def _ignore_interrupts() -> None:
+    """Ctrl-C reaches the whole process group; the parent alone stops the run, the workers print nothing."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def lint(sources: list[SourceFile], config: Config, project_anchor: str | None = None, *,
          prefilter: bool = False, cache: Cache | None = None, jobs: int = 1,
-         explain: tuple[str, int] | None = None) -> Report:
-    """Check ``sources`` as one project. With ``project_anchor`` (a directory or several files were
-    given), project-wide findings (NIL403) are reported against that path. ``prefilter`` leaves unparsed
+         explain: tuple[str, int] | None = None, progress: Callable[[int, int], None] | None = None) -> Report:
+    """Check ``sources`` as one project. With ``project_anchor`` (the directory that holds the project, when the
+    run covers one), project-wide findings (NIL403) are judged and placed inside it. ``prefilter`` leaves unparsed
     the files that mention no name any rule needs (files named on the command line are always parsed);
     ``cache`` reuses the facts of unchanged files; ``jobs`` examines files in that many processes. ``explain``
-    (path, line) fills ``Report.traces`` with how the type model judged each API call on that line."""
+    (path, line) fills ``Report.traces`` with how the type model judged each API call on that line. ``progress``
+    is called now and then with (files read or taken from the cache, files in all)."""
     with _rare_collections():
-        return _lint(sources, config, project_anchor, prefilter, cache, jobs, explain)
+        return _lint(sources, config, project_anchor, prefilter, cache, jobs, explain, progress)
 
 
 @contextlib.contextmanager
@@ -195,12 +224,14 @@ def _rare_collections():
 
 
 def _lint(sources: list[SourceFile], config: Config, project_anchor: str | None, prefilter: bool,
-          cache: Cache | None, jobs: int, explain: tuple[str, int] | None) -> Report:
+          cache: Cache | None, jobs: int, explain: tuple[str, int] | None,
+          progress: Callable[[int, int], None] | None) -> Report:
     witness = _witness(sources, config, project_anchor) if cache is not None and explain is None else None
     kept = cache.verdicts(witness) if witness is not None else None
     if kept is not None:
-        files, rows = kept
-        return Report(results=[Result(*row) for row in rows], files=files)
+        files, rows, hidden_rows = kept
+        return Report(results=[Result(*row) for row in rows], files=files, cached=files,
+                      suppressed=[(Result(*row[:5]), row[5]) for row in hidden_rows])
     report = Report(files=len(sources))
     package_dirs: dict[str, bool] = {}
     outside: dict[str, list[int] | None] = {}  # files read from outside the paths given: (path, stat)
@@ -208,13 +239,18 @@ def _lint(sources: list[SourceFile], config: Config, project_anchor: str | None,
     examined: dict[str, Examined] = {}
     todo: list[SourceFile] = []
     for source in sources:
-        reused = _from_cache(source, config, cache, package_dirs)
+        try:  # a fault reading the cache costs nothing but time: the file is examined, under its own guard
+            reused = _from_cache(source, config, cache, package_dirs)
+        except (Exception, RecursionError, MemoryError):  # noqa: BLE001
+            reused = None
         if reused is None:
             todo.append(source)
         else:
             examined[source.path] = reused
+    report.cached = len(examined)
+    step = (lambda done: progress(report.cached + done, report.files)) if progress is not None else None
     with Workers(jobs) as workers:
-        for result in workers.examine(todo, config, tokens, cache is not None):
+        for result in workers.examine(todo, config, tokens, cache is not None, step):
             examined[result.source.path] = result
         analysed = [e for e in (examined[s.path] for s in sources) if e.facts is not None]
         unparsed = {e.source.path: e for e in examined.values() if e.token_free}
@@ -233,13 +269,16 @@ def _lint(sources: list[SourceFile], config: Config, project_anchor: str | None,
         try:  # the same per-file isolation for the verdicts, selection and ``# noqa``
             raw = ENGINE.project_findings(project, facts)
             broken.update((facts.path, f.line, f.col) for f in raw if f.code in RAISING_CODES)
-            findings = apply_noqa(finish(raw, config, facts.path), item.noqa)
+            hidden: list[tuple[Finding, str]] | None = [] if config.include_suppressed else None
+            findings = apply_noqa(finish(raw, config, facts.path), item.noqa, config, facts.path, unfiltered=raw,
+                                  suppressed=hidden)
+            report.suppressed.extend((Result(facts.path, *f), reason) for f, reason in hidden or ())
         except (Exception, RecursionError, MemoryError) as exc:  # noqa: BLE001
             findings = ENGINE.internal_error(facts.path, facts.module, exc).findings
         report.results.extend(_results(facts.path, findings))
-    if project_anchor is not None:
-        wide = ENGINE.project_wide_findings(project, broken)
-        report.results.extend(_results(project_anchor, finish(wide, config, project_anchor)))
+    fallback = _fallback_anchor(project_anchor, config, sources) if project_anchor is not None else None
+    for path, finding in ENGINE.project_wide_findings(project, broken, fallback):
+        report.results.extend(_results(path, finish([finding], config, path)))
     report.results.sort()
     if explain is not None:
         report.traces = _traces(project, analysed, *explain)
@@ -247,8 +286,27 @@ def _lint(sources: list[SourceFile], config: Config, project_anchor: str | None,
         cache.save({os.path.abspath(e.source.path): e.entry for e in examined.values() if e.entry is not None},
                    names)
         if witness is not None:
-            cache.save_verdicts(witness, outside, report.files, [list(astuple(r)) for r in report.results])
+            cache.save_verdicts(witness, outside, report.files, [list(astuple(r)) for r in report.results],
+                                [[*astuple(r), reason] for r, reason in report.suppressed])
     return report
+
+
+def _fallback_anchor(tree: str, config: Config, sources: list[SourceFile]) -> tuple[str, int] | None:
+    """Where a project-wide verdict with no better place goes, always inside the analysed ``tree``: the config
+    file when it lives there (at the line of its ``critical_events``), else the first file of the run (whether
+    the prefilter or the cache let it be parsed must not move it)."""
+    from .config import TOOL_TABLE, line_of_key, origin
+
+    source = origin(config, "critical_events").removesuffix(f" [tool.{TOOL_TABLE}]")  # a base may set it
+    if config.source and _inside(source, tree):
+        return source, line_of_key(source, "critical_events")
+    paths = sorted(source.path for source in sources if source.error is None)
+    return (paths[0], 1) if paths else None
+
+
+def _inside(path: str, tree: str) -> bool:
+    real, root = os.path.realpath(path), os.path.realpath(tree)
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def _traces(project: Project, analysed: list[Examined], path: str, line: int) -> list[tuple[int, int, list[str]]]:
@@ -265,10 +323,20 @@ def _traces(project: Project, analysed: list[Examined], path: str, line: int) ->
 
 def _witness(sources: list[SourceFile], config: Config, anchor: str | None) -> list | None:
     """What the verdicts of a run depend on besides the configuration (the cache's key): each file's stat and
-    module name (an ``__init__.py`` added above the tree renames modules), and the anchor of NIL403."""
+    module name (an ``__init__.py`` added above the tree renames modules), and the anchor of NIL403. None when it
+    cannot be told: the run then judges every file afresh, each under its own guard."""
+    try:
+        return _inputs(sources, config, anchor)
+    except (Exception, RecursionError, MemoryError):  # noqa: BLE001
+        return None
+
+
+def _inputs(sources: list[SourceFile], config: Config, anchor: str | None) -> list | None:
     package_dirs: dict[str, bool] = {}
     rows = []
     for source in sources:
+        if source.content is not None:
+            return None  # an editor's buffer: its verdicts are not kept
         try:
             _, info = check_source(source, config.max_file_bytes)
         except Skipped:
@@ -282,7 +350,7 @@ def _from_cache(source: SourceFile, config: Config, cache: Cache | None,
                 package_dirs: dict[str, bool]) -> Examined | None:
     """A file whose stat and module name are unchanged since the cache was written, without reading it; or one
     whose stat changed (a checkout, a touch) but whose bytes did not."""
-    if cache is None:
+    if cache is None or source.content is not None:
         return None
     try:
         _, info = check_source(source, config.max_file_bytes)

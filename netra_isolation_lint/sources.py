@@ -8,6 +8,7 @@ Every refusal is a reason string the CLI reports as NIL902, never a silent skip.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import stat
 from collections.abc import Iterator
@@ -28,42 +29,106 @@ class SourceFile:
     # reason is reported as NIL902 for that path instead of the directory's files silently vanishing.
     error: str | None = None
     named: bool = False  # named on the command line: always parsed, never skipped by the prefilter
+    content: bytes | None = None  # the editor's buffer (``--stdin-filename``): read instead of the file, never cached
 
 
 class Skipped(Exception):
     """A file that was not read, with the reason to report."""
 
 
-def excluded(path: str, patterns: tuple[str, ...]) -> bool:
+def excluded(path: str, patterns: tuple[str, ...], root: str | None = None) -> bool:
+    """A match of the base name, the absolute path, the path as given, or (with ``root``, the project root) the
+    path relative to the root: ``app/legacy`` excludes the same files from wherever the run starts."""
     name = os.path.basename(path.rstrip("/\\")) or path
     absolute = os.path.abspath(path)
-    return any(fnmatchcase(name, p) or fnmatchcase(absolute, p) or fnmatchcase(path, p) for p in patterns)
+    relative = os.path.relpath(absolute, root).replace(os.sep, "/") if root else None
+    return any(fnmatchcase(name, p) or fnmatchcase(absolute, p) or fnmatchcase(path, p)
+               or (relative is not None and fnmatchcase(relative, p.rstrip("/"))) for p in patterns)
 
 
-def discover(paths: list[str], excludes: tuple[str, ...]) -> tuple[list[SourceFile], list[tuple[str, str]]]:
-    """Files to check, sorted and de-duplicated, and (path, reason) for named paths that do not exist."""
+def discover(paths: list[str], excludes: tuple[str, ...], respect_gitignore: bool = True,
+             root: str | None = None) -> tuple[list[SourceFile], list[tuple[str, str]]]:
+    """Files to check, sorted and de-duplicated, and (path, reason) for named paths that do not exist. In a git
+    repository, what its ``.gitignore`` files ignore is not walked (a file named on the command line still is)."""
     found: list[SourceFile] = []
     missing: list[tuple[str, str]] = []
     cwd = os.getcwd()
     for given in paths:
         if os.path.isdir(given) and not os.path.islink(given):
-            found.extend(_walk(given, excludes))
+            found.extend(_walk(given, excludes, _Gitignore.around(given) if respect_gitignore else None, root))
         elif os.path.lexists(given):
-            if not excluded(given, excludes):
+            if not excluded(given, excludes, root):
                 found.append(SourceFile(given, cwd, named=True))
         else:
             missing.append((given, "no such file or directory"))
     seen: set[str] = set()
     unique = []
     for source in found:
-        key = os.path.normpath(source.path)
+        key = _shown_path(source.path)
         if key not in seen:
             seen.add(key)
-            unique.append(source)
+            unique.append(dataclasses.replace(source, path=key))
     return unique, missing
 
 
-def _walk(top: str, excludes: tuple[str, ...]) -> list[SourceFile]:
+def _shown_path(path: str) -> str:
+    """``./pkg//a.py`` is shown as ``pkg/a.py``, as ruff and flake8 show it; a path through ``..`` keeps its
+    components (collapsing them would be wrong through a directory symlink)."""
+    return path if ".." in path.split(os.sep) else os.path.normpath(path)
+
+
+class _Gitignore:
+    """The ``.gitignore`` files that apply below a directory of a git repository, as git reads them: each
+    relative to its own directory (``.git/info/exclude`` and the global excludes file are not read)."""
+
+    def __init__(self, repository: str):
+        self.repository = repository
+        self.specs: dict[str, object | None] = {}  # directory -> its compiled .gitignore, None when it has none
+
+    @classmethod
+    def around(cls, top: str) -> _Gitignore | None:
+        current = os.path.abspath(top)
+        while not os.path.exists(os.path.join(current, ".git")):
+            parent = os.path.dirname(current)
+            if parent == current:
+                return None  # not in a repository: nothing is ignored (ruff and the ignore crate agree)
+            current = parent
+        found = cls(current)
+        # A directory the user names though git ignores it (a Python under pyenv's ignored versions/) is walked:
+        # what is ignored inside it cannot be told apart from it with one compiled spec, so nothing is.
+        return None if found.ignored(top, True) else found
+
+    def _spec(self, directory: str):
+        if directory not in self.specs:
+            spec = None
+            try:
+                with open(os.path.join(directory, ".gitignore"), encoding="utf-8", errors="replace") as handle:
+                    lines = handle.read().splitlines()
+                from pathspec import GitIgnoreSpec  # only when a .gitignore exists
+
+                spec = GitIgnoreSpec.from_lines(lines)
+            except OSError:
+                pass
+            self.specs[directory] = spec
+        return self.specs[directory]
+
+    def ignored(self, path: str, is_dir: bool) -> bool:
+        absolute = os.path.abspath(path)
+        directory = os.path.dirname(absolute)
+        while directory.startswith(self.repository):
+            spec = self._spec(directory)
+            if spec is not None:
+                relative = os.path.relpath(absolute, directory).replace(os.sep, "/") + ("/" if is_dir else "")
+                if spec.match_file(relative):
+                    return True
+            if directory == self.repository:
+                break
+            directory = os.path.dirname(directory)
+        return False
+
+
+def _walk(top: str, excludes: tuple[str, ...], gitignore: _Gitignore | None = None,
+          project_root: str | None = None) -> list[SourceFile]:
     files = []
     root = top
 
@@ -71,17 +136,18 @@ def _walk(top: str, excludes: tuple[str, ...]) -> list[SourceFile]:
         # Why: os.walk skips a directory it cannot list (mode 000, vanished) without a word, which would
         # silently drop every file below it from a gate; report it as a skipped path instead.
         path = error.filename if isinstance(error.filename, str) else top
-        if not excluded(path, excludes):
+        if not excluded(path, excludes, project_root):
             reason = "permission denied" if isinstance(error, PermissionError) else (
                 error.strerror or type(error).__name__)
             files.append(SourceFile(path, root, error=f"directory could not be listed ({reason})"))
 
     for directory, dirnames, filenames in os.walk(top, onerror=unlistable, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not excluded(os.path.join(directory, d), excludes))
+        dirnames[:] = sorted(d for d in dirnames if not excluded(os.path.join(directory, d), excludes, project_root)
+                             and not (gitignore and gitignore.ignored(os.path.join(directory, d), True)))
         for filename in sorted(filenames):
             if filename.endswith(".py"):
                 path = os.path.join(directory, filename)
-                if not excluded(path, excludes):
+                if not excluded(path, excludes, project_root) and not (gitignore and gitignore.ignored(path, False)):
                     files.append(SourceFile(path, root))
     return files
 
@@ -115,6 +181,10 @@ def check_source(source: SourceFile, max_bytes: int) -> tuple[str, os.stat_resul
     """The path policy without reading: (the path to open, its stat), or :class:`Skipped`."""
     if source.error is not None:
         raise Skipped(source.error)
+    if source.content is not None:
+        if len(source.content) > max_bytes:
+            raise Skipped(f"larger than max_file_bytes ({len(source.content)} > {max_bytes} bytes)")
+        return source.path, os.stat_result((stat.S_IFREG | 0o644, 0, 0, 1, 0, 0, len(source.content), 0, 0, 0))
     path = source.path
     with _as_skipped():
         info = os.lstat(path)
@@ -145,7 +215,9 @@ def read_source(source: SourceFile, max_bytes: int) -> bytes:
 
 def open_source(source: SourceFile, max_bytes: int) -> tuple[bytes, os.stat_result]:
     """The file's bytes and the stat of what was read (the cache's key), or :class:`Skipped`."""
-    opened_path, _ = check_source(source, max_bytes)
+    opened_path, info = check_source(source, max_bytes)
+    if source.content is not None:
+        return source.content, info
     with _as_skipped():
         descriptor = os.open(opened_path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
                              | getattr(os, "O_NOFOLLOW", 0))

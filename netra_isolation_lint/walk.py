@@ -339,6 +339,7 @@ class Walker:
             state.kwargs_name = args.kwarg.arg
         if cls is not None and not _is_accessor_decorator(node):
             cls.methods.setdefault(node.name, _signature(args, drop_first=first is not None))
+            cls.method_lines.setdefault(node.name, node.lineno)
             if _is_method_decorator(node, ("property", "cached_property")):
                 cls.properties.add(node.name)
             if is_classmethod or _is_method_decorator(node, ("staticmethod",)):
@@ -408,4 +409,5 @@ class Walker:
             attr_types=tuple(sorted(state.attr_types.items())), properties=tuple(sorted(state.properties)),
             class_level=tuple(sorted(state.class_level)), async_methods=tuple(sorted(state.async_methods)),
             fields=None if state.fields is None else tuple(state.fields),
+            method_lines=tuple(sorted(state.method_lines.items())),
         ))

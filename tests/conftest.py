@@ -27,7 +27,9 @@ def pytest_collection_modifyitems(config, items):
 
 def _run(args: list[str], cwd: str | os.PathLike | None, env: dict | None = None) -> subprocess.CompletedProcess:
     merged = dict(os.environ)
-    merged.pop("PYTHONHASHSEED", None)
+    # the developer's or CI's colour and hash settings must not change the output the tests read
+    for name in ("PYTHONHASHSEED", "FORCE_COLOR", "NO_COLOR", "CI"):
+        merged.pop(name, None)
     merged.update(env or {})
     return subprocess.run(args, cwd=cwd, capture_output=True, text=True, env=merged, timeout=600,
                           stdin=subprocess.DEVNULL)
@@ -43,5 +45,5 @@ def run_flake8(*args: str, cwd=None, env=None) -> subprocess.CompletedProcess:
 
 def run_pylint(*args: str, cwd=None, env=None) -> subprocess.CompletedProcess:
     return _run([sys.executable, "-m", "pylint", "--load-plugins", "netra_isolation_lint.pylint_plugin",
-                 "--disable", "all", "--enable", "netra-isolation", "--persistent", "n", "--score", "n",
+                 "--disable=all", "--enable=netra-isolation", "--persistent=n", "--score=n",
                  *args], cwd, env)

@@ -260,7 +260,7 @@ PYLINT_OK = tuple(code for code in range(64) if not code & (1 | 32))  # no fatal
 def _pylint_command(config: Path | None, paths: list[str]) -> list[str]:
     extra = ["--isolation-config", os.path.relpath(config, ROOT)] if config is not None else []
     return [sys.executable, "-m", "pylint", "--load-plugins", "netra_isolation_lint.pylint_plugin",
-            "--disable", "all", "--enable", "netra-isolation", "--persistent", "n", "--score", "n",
+            "--disable=all", "--enable=netra-isolation", "--persistent=n", "--score=n",
             "--msg-template", PYLINT_FORMAT, *extra, *paths]
 
 

@@ -76,7 +76,7 @@ EXPECTED = {
     "parameter_not_an_identifier": "context.parameter: expected a Python identifier",
     "non_string_key": "mapping keys must be plain strings",
     "control_characters_in_key": "unknown key",
-    "extends_url": "extends: unknown key",
+    "extends_url": "extends: expected a local file path, not a URL",
     "non_utf8_bytes": "not valid UTF-8",
     "nul_byte": "invalid YAML",
     "utf16_encoded": "not valid UTF-8",

@@ -263,16 +263,17 @@ def test_whole_project_findings_are_told_apart_by_their_message(tmp_path):
     assert "1 fixed" in completed.stderr and ": NIL403 in <module>" in completed.stderr
 
 
-def test_project_findings_anchored_to_a_given_file(tmp_path):
-    small_project(tmp_path, {"a.py": "import os\n", "b.py": "import sys\n"})
+def test_project_findings_anchored_to_the_first_file_of_the_tree(tmp_path):
+    small_project(tmp_path, {"a.py": "async def f(emitter):\n    await emitter.emit_agent_started({})\n",
+                             "b.py": "import sys\n"})
     (tmp_path / "emits_every_event.py").unlink()
-    completed = run_cli("--write-baseline", BASELINE, "a.py", "b.py", cwd=tmp_path)
+    completed = run_cli("--write-baseline", BASELINE, ".", cwd=tmp_path)
     assert completed.returncode == 0
     entries = json.loads((tmp_path / BASELINE).read_text(encoding="utf-8"))["entries"]
-    assert [(e["code"], e["path"], e["count"]) for e in entries] == [("NIL403", "a.py", 1)] * 5
-    assert len({e["fingerprint"] for e in entries}) == 5
-    shown = run_cli("--show-source", "a.py", "b.py", cwd=tmp_path)
-    assert "NIL403" in shown.stdout and "import os" not in shown.stdout
+    assert [(e["code"], e["path"], e["count"]) for e in entries] == [("NIL403", "a.py", 1)] * 4
+    assert len({e["fingerprint"] for e in entries}) == 4
+    shown = run_cli("--show-source", ".", cwd=tmp_path)
+    assert "NIL403" in shown.stdout and "async def f" not in shown.stdout
 
 
 # -- in-process units -----------------------------------------------------------------------------
@@ -361,7 +362,7 @@ def test_each_file_is_read_once_and_refused_files_never(tmp_path, monkeypatch):
         index.fingerprint(result)
         index.scope(result)
         index.column(result)
-        index.shown_line(result)
+        index.source_line(result)
     assert reads == [str(module)]
     assert index.scope(results[0]) == "f"
 

@@ -6,6 +6,8 @@ import json
 import os
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import run_cli
 from netra_isolation_lint import runner
@@ -69,8 +71,8 @@ def test_corrupt_or_foreign_cache_is_ignored(tmp_path):
     files = sorted(p for p in cache_dir.iterdir() if p.suffix == ".json")
     assert [p.name.partition("-")[0] for p in files] == ["results", "verdicts"]
     for cache_file in files:
-        for garbage in (b"\x00\xffnot json", b'{"format": 99, "entries": {}}', b"[]",
-                        json.dumps({"format": 1, "entries": {str(root / "core.py"): {"stat": "x", "facts": 3}}}).encode(),
+        foreign = {"format": 1, "entries": {str(root / "core.py"): {"stat": "x", "facts": 3}}}
+        for garbage in (b"\x00\xffnot json", b'{"format": 99, "entries": {}}', b"[]", json.dumps(foreign).encode(),
                         json.dumps({"format": 2, "witness": "x", "outside": 3, "files": 1, "results": [[1]]}).encode()):
             cache_file.write_bytes(garbage)
             result = run_cli(".", cwd=root, env=env)
@@ -137,3 +139,68 @@ def test_verdicts_are_judged_again_when_an_input_changed(tmp_path, change):
     expected = run_cli("--no-cache", "src/proj", cwd=tmp_path).stdout
     assert expected != first.stdout, "the change must alter a verdict for the test to mean anything"
     assert run_cli("src/proj", cwd=tmp_path, env=env).stdout == expected
+
+
+# --------------------------------------------------------------------------- a cached run never differs from a cold one
+
+_VARIANTS = {
+    "emit.py": [EMIT, EMIT.replace("data: dict", "run_id, data: dict")],
+    "use.py": [USE, USE.replace("'run', {}", "{}")],
+    "agent.py": [LEAF.replace("from core", "from pkg.core"), LEAF.replace("(CoreAgent)", "(object)")],
+    "core.py": [BASE, BASE.replace("(BaseAgent)", "(object)")],
+}
+
+
+def _tree_state(root):
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*.py"))
+
+
+def _cold_and_warm(root, cache_dir, paths):
+    sources, _ = discover([str(root / p) for p in paths], DEFAULT_EXCLUDES)
+    anchor = str(root) if paths == ["."] else None
+    cold = runner.lint(sources, DEFAULTS, anchor, prefilter=True)
+    warm = runner.lint(sources, DEFAULTS, anchor, prefilter=True, cache=Cache(str(cache_dir), DEFAULTS, prefilter=True))
+    return cold.results, warm.results
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.tuples(st.sampled_from(["edit", "add", "remove", "rename", "package", "unpackage", "subset"]),
+                          st.sampled_from(sorted(_VARIANTS)), st.integers(0, 1)), min_size=1, max_size=12))
+def test_a_cached_run_never_differs_from_an_uncached_one(tmp_path_factory, steps):
+    """Edits, new, removed and renamed files, packages made and unmade, runs on a subset: after each step the
+    run through the cache reports exactly what a run without it reports."""
+    base = tmp_path_factory.mktemp("tree")
+    root, cache_dir = base / "src", base / "cache"
+    (root / "pkg").mkdir(parents=True)
+    for name, variants in _VARIANTS.items():
+        (root / "pkg" / name).write_text(variants[0], encoding="utf-8")
+    (root / "pkg" / "__init__.py").write_text("", encoding="utf-8")
+    for operation, name, choice in steps:
+        files = [p for p in _tree_state(root) if not p.endswith("__init__.py")]
+        target = root / "pkg" / name
+        if operation == "edit" and target.exists():
+            target.write_text(_VARIANTS[name][choice], encoding="utf-8")
+        elif operation == "add":
+            (root / "pkg" / f"extra_{name}").write_text(_VARIANTS[name][choice], encoding="utf-8")
+        elif operation == "remove" and target.exists():
+            target.unlink()
+        elif operation == "rename" and target.exists():
+            target.rename(root / ("pkg" if choice else ".") / f"moved_{name}")
+        elif operation == "package":
+            (root / "__init__.py").write_text("", encoding="utf-8")
+        elif operation == "unpackage" and (root / "pkg" / "__init__.py").exists():
+            (root / "pkg" / "__init__.py").unlink()
+        paths = files[:2] if operation == "subset" and files else ["."]
+        cold, warm = _cold_and_warm(root, cache_dir, paths)
+        assert warm == cold, (operation, name, choice, _tree_state(root))
+
+
+def test_a_run_on_some_files_keeps_the_cache_entries_of_the_others(tmp_path, monkeypatch):
+    root = project(tmp_path / "src")
+    full = lint(root, tmp_path / "cache")
+    sources, _ = discover([str(root / "other.py")], DEFAULT_EXCLUDES)
+    runner.lint(sources, DEFAULTS, None, prefilter=True, cache=Cache(str(tmp_path / "cache"), DEFAULTS, prefilter=True))
+    (root / "other.py").write_text(OTHER + "\n", encoding="utf-8")  # the verdicts cannot be reused whole
+    parsed: list[str] = []
+    assert lint(root, tmp_path / "cache", monkeypatch, parsed) == full
+    assert parsed == ["other.py"]

@@ -1,4 +1,5 @@
-"""CLI options: --explain, --show-config, --exit-zero, --fail-on, --output, --statistics, --show-source."""
+"""CLI options: --explain, --show-config, --exit-zero, --fail-on, --output, --statistics, --show-source,
+--extend-select/--extend-ignore, --list-rules."""
 
 from __future__ import annotations
 
@@ -257,11 +258,12 @@ def test_show_source_never_prints_a_refused_symlink_target(tmp_path):
     assert "    from netra_backend.app.services.agent_websocket_bridge import" in completed.stdout
 
 
-def test_show_source_skips_unparseable_files(tmp_path):
-    small_project(tmp_path, {"broken.py": "x = get_agent_websocket_bridge(  # UNPARSED_MARKER\n"})
-    completed = run_cli("--show-source", ".", cwd=tmp_path)
-    assert "NIL900" in completed.stdout
-    assert "UNPARSED_MARKER" not in completed.stdout
+def test_show_source_for_a_file_that_does_not_parse(tmp_path):
+    small_project(tmp_path, {"broken.py": "get_agent_websocket_bridge()\ndef broken(:  # UNPARSED_MARKER\n    pass\n"})
+    blocks = source_blocks(run_cli("--show-source", "broken.py", cwd=tmp_path).stdout)
+    assert blocks[("broken.py", 2)] == ("    def broken(:  # UNPARSED_MARKER", "    " + " " * 11 + "^")  # NIL900
+    # a statement that parses on its own is still checked (NIL101), and shown
+    assert blocks[("broken.py", 1)] == ("    get_agent_websocket_bridge()", "    ^")
 
 
 def test_show_source_never_prints_the_config_a_project_finding_is_anchored_to(tmp_path):
@@ -275,6 +277,88 @@ def test_show_source_never_prints_the_config_a_project_finding_is_anchored_to(tm
     assert "CONFIG_MARKER" not in completed.stdout
 
 
+# -- --extend-select, --extend-ignore ------------------------------------------------------------
+def selected(tmp_path: Path, config: str | None, *args: str) -> set[str]:
+    """The codes reported on a tree with NIL101 and NIL102 (a.py) and NIL401 (e.py)."""
+    small_project(tmp_path, {"a.py": VIOLATION_IMPORT + "get_agent_websocket_bridge()\n",
+                             "e.py": "async def f(emitter):\n    await emitter.emit_not_configured({})\n"})
+    if config is not None:
+        (tmp_path / ".netra-isolation.yaml").write_text(config, encoding="utf-8")
+    completed = run_cli("--no-cache", "--format", "json", *args, ".", cwd=tmp_path)
+    assert completed.returncode in (0, 1), completed.stderr
+    return {row["code"] for row in json.loads(completed.stdout)}
+
+
+@pytest.mark.parametrize("config, args, expected", [
+    # --ignore replaces the config's ignore; --extend-ignore adds to it
+    ("ignore: [NIL102]\n", ("--ignore", "NIL401"), {"NIL101", "NIL102"}),
+    ("ignore: [NIL102]\n", ("--extend-ignore", "NIL401"), {"NIL101"}),
+    # --select replaces the config's select; --extend-select adds to it
+    ("select: [NIL1]\n", ("--select", "NIL401"), {"NIL401"}),
+    ("select: [NIL1]\n", ("--extend-select", "NIL401"), {"NIL101", "NIL102", "NIL401"}),
+    # no select means every rule, and still does once extended; the longer code outweighs the ignored prefix
+    ("ignore: [NIL1]\n", ("--extend-select", "NIL101"), {"NIL101", "NIL401"}),
+    # they extend the command line's own --select / --ignore too
+    (None, ("--select", "NIL1", "--extend-select", "NIL4"), {"NIL101", "NIL102", "NIL401"}),
+    (None, ("--ignore", "NIL101", "--extend-ignore", "NIL102"), {"NIL401"}),
+])
+def test_extend_select_and_extend_ignore(tmp_path, config, args, expected):
+    assert selected(tmp_path, config, *args) == expected
+
+
+def test_show_config_shows_the_extended_selection(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".netra-isolation.yaml").write_text("select: [NIL1]\nignore: [NIL104]\n", encoding="utf-8")
+    lines, data = show_config("--extend-select", "NIL4", "--extend-ignore", "NIL103", cwd=tmp_path)
+    assert data["select"] == ["NIL1", "NIL4"] and data["ignore"] == ["NIL104", "NIL103"]
+    assert "# select/ignore include command-line overrides" in lines
+
+
+@pytest.mark.parametrize("option", ["--extend-select", "--extend-ignore"])
+def test_extend_options_reject_unknown_and_malformed_codes(tmp_path, option):
+    small_project(tmp_path, {})
+    completed = run_cli(option, "NIL999", ".", cwd=tmp_path)
+    assert completed.returncode == 2 and completed.stdout == ""
+    (line,) = stderr_lines(completed)
+    assert line.startswith(f"netra-isolation-lint: error: {option}: unknown rule code 'NIL999'")
+    completed = run_cli(option, "E501", ".", cwd=tmp_path)
+    assert completed.returncode == 2 and "is not a rule code or prefix" in completed.stderr
+
+
+# -- --list-rules ---------------------------------------------------------------------------------
+def test_list_rules_json(tmp_path):
+    completed = run_cli("--list-rules", "--format", "json", cwd=tmp_path)
+    assert completed.returncode == 0 and completed.stderr == ""
+    front_ends = {"all": ["cli", "flake8", "pylint"], "cli": ["cli"]}
+    assert json.loads(completed.stdout) == [
+        {"code": r.code, "name": r.slug, "severity": r.severity, "front_ends": front_ends[r.front_ends],
+         "summary": r.summary} for r in RULES.values()]
+
+
+def test_list_rules_text_is_an_aligned_table(tmp_path):
+    completed = run_cli("--list-rules", cwd=tmp_path)
+    assert completed.returncode == 0 and completed.stderr == ""
+    header, *rows = completed.stdout.splitlines()
+    assert header.split() == ["CODE", "NAME", "SEVERITY", "FRONT", "ENDS", "SUMMARY"]
+    starts = [header.index(title) for title in ("NAME", "SEVERITY", "FRONT ENDS", "SUMMARY")]
+    assert len(rows) == len(RULES)
+    for row, rule in zip(rows, RULES.values()):
+        cells = [row[:starts[0]], *(row[a:b] for a, b in zip(starts, starts[1:])), row[starts[-1]:]]
+        assert [cell.rstrip() for cell in cells] == [
+            rule.code, rule.slug, rule.severity, "cli" if rule.front_ends == "cli" else "cli,flake8,pylint",
+            rule.summary]
+        assert all(cell.endswith("  ") for cell in cells[:-1])
+
+
+def test_list_rules_needs_no_config_and_takes_only_text_or_json(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".netra-isolation.yaml").write_text("bogus_key: 1\n", encoding="utf-8")
+    assert run_cli("--list-rules", cwd=tmp_path).returncode == 0
+    completed = run_cli("--list-rules", "--format", "sarif", cwd=tmp_path)
+    assert completed.returncode == 2 and completed.stdout == ""
+    assert "--list-rules prints text or json, not --format sarif" in completed.stderr
+
+
 # -- pre-commit hooks and the CI documentation ----------------------------------------------------
 def test_pre_commit_hooks():
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
@@ -286,7 +370,7 @@ def test_pre_commit_hooks():
     assert native["require_serial"] is True
     flake8 = by_id["netra-isolation-lint-flake8"]
     assert flake8["entry"] == "flake8"
-    assert flake8["args"] == ["--select=NIL"]
+    assert flake8["args"] == ["--select=NIL,E999"]  # E999: a file flake8 cannot parse fails the hook
     assert flake8["language"] == "python" and flake8["types"] == ["python"]
     assert any(dep.startswith("flake8") for dep in flake8["additional_dependencies"])
     for hook in hooks:
@@ -343,7 +427,7 @@ def test_ci_doc_yaml_snippets_parse_and_invoke_the_cli_correctly():
             hook_ids = {hook["id"] for repo in block["repos"] for hook in repo["hooks"]}
             assert hook_ids <= {"netra-isolation-lint", "netra-isolation-lint-flake8"}
             for repo in block["repos"]:
-                assert repo["repo"].startswith("https://") and repo["rev"]
+                assert repo["repo"] == "<REPOSITORY-URL>" and repo["rev"] == "<COMMIT-SHA>"  # no release exists to name
         else:  # GitLab CI jobs
             kinds["gitlab"] += 1
             for job in block.values():

@@ -119,11 +119,17 @@ def _codes_in_process(tmp_path: Path, source: str) -> set[str]:
     return {f.code for f in ENGINE.check_tree_alone(tree, str(path), DEFAULTS)}
 
 
-def _codes_from_cli(tmp_path: Path, source: str) -> set[str]:
+# Rules that are off by default, and the config their examples are checked with.
+OPT_IN = {"NIL903": "report_unused_noqa: true\n"}
+
+
+def _codes_from_cli(tmp_path: Path, source: str, config: str = "") -> set[str]:
     """The CLI over a directory holding just the example: a whole project, so NIL403 runs too."""
     project = tmp_path / "project"
     project.mkdir(exist_ok=True)
     (project / ".git").mkdir(exist_ok=True)  # config discovery stops here: built-in defaults
+    if config:
+        (project / ".netra-isolation.yaml").write_text(config, encoding="utf-8")
     (project / "example.py").write_text(source, encoding="utf-8")
     result = run_cli("--format", "text", ".", cwd=project)
     assert result.returncode in (0, 1), result.stderr
@@ -131,8 +137,8 @@ def _codes_from_cli(tmp_path: Path, source: str) -> set[str]:
 
 
 def _codes(tmp_path: Path, code: str, source: str) -> set[str]:
-    if RULES[code].front_ends == "cli":
-        return _codes_from_cli(tmp_path, source)
+    if RULES[code].front_ends == "cli" or code in OPT_IN:
+        return _codes_from_cli(tmp_path, source, OPT_IN.get(code, ""))
     return _codes_in_process(tmp_path, source)
 
 

@@ -18,7 +18,6 @@ import pytest
 
 from reliability_support import (
     FLAKE8_ENTRY,
-    HAS_PYLINT_PLUGIN,
     PYLINT_ENTRY,
     assert_no_traceback,
     fault_handler,
@@ -77,13 +76,18 @@ def test_engine(corpus: Path, inject, exc_type) -> None:
 
 # -- CLI, in-process ----------------------------------------------------------------------------------
 
-def _lint(corpus: Path):
+def _lint(corpus: Path, cache_dir: Path | None = None):
+    """``runner.lint`` on the corpus; with ``cache_dir``, as the CLI runs it by default (prefilter and a cold
+    cache), which reads each file through more of the runner's helpers than the plain path does."""
+    from netra_isolation_lint.cache import Cache
     from netra_isolation_lint.config import DEFAULTS
     from netra_isolation_lint.runner import lint
     from netra_isolation_lint.sources import DEFAULT_EXCLUDES, discover
 
     sources, _ = discover([str(corpus)], DEFAULT_EXCLUDES)
-    return lint(sources, DEFAULTS)
+    if cache_dir is None:
+        return lint(sources, DEFAULTS)
+    return lint(sources, DEFAULTS, prefilter=True, cache=Cache(str(cache_dir), DEFAULTS, prefilter=True))
 
 
 @pytest.mark.parametrize("exc_type", EXCEPTIONS, ids=lambda e: e.__name__)
@@ -95,29 +99,40 @@ def test_runner(corpus: Path, inject, exc_type) -> None:
     assert report.internal_errors
 
 
-# Helpers the runner calls per file outside the engine's own guard. The runner's internals move; a name
-# it no longer has is skipped, but most of them must be there for the test to mean anything.
-RUNNER_STAGES = ["read_source", "open_source", "module_name_for", "analyse_bytes", "parse", "decode", "noqa_lines",
+# Helpers the runner calls per file outside the engine's own guard, patched where the runner looks them up.
+# ``open_source`` (from sources.py) is the reader; the runner calls ``check_source`` itself only to probe a
+# file's stat for the cache, so that stage runs only in the cached mode.
+RUNNER_STAGES = ["open_source", "check_source", "module_name_for", "analyse_bytes", "parse", "decode", "noqa_lines",
                  "apply_noqa", "finish"]
+CACHE_ONLY = {"check_source"}
+# Only the cache's probe: a fault there costs the cache, never the file, which is then read and judged as usual.
+CACHE_PROBES = {"check_source"}
 
 
 def test_runner_stages_still_exist() -> None:
+    """A helper the runner stops calling must leave this list, not be skipped silently."""
     from netra_isolation_lint import runner
 
-    present = [name for name in RUNNER_STAGES if callable(getattr(runner, name, None))]
-    assert len(present) >= 4, present
+    assert [name for name in RUNNER_STAGES if not callable(getattr(runner, name, None))] == []
 
 
-@pytest.mark.parametrize("stage", RUNNER_STAGES)
-def test_runner_outside_the_rules(corpus: Path, monkeypatch: pytest.MonkeyPatch, stage: str) -> None:
+def _stage_cases():
+    for stage in RUNNER_STAGES:
+        if stage not in CACHE_ONLY:
+            yield pytest.param(stage, False, id=f"{stage}-plain")
+        yield pytest.param(stage, True, id=f"{stage}-cached")
+
+
+@pytest.mark.parametrize(("stage", "cached"), list(_stage_cases()))
+def test_runner_outside_the_rules(corpus: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, stage: str,
+                                  cached: bool) -> None:
     """Reading, naming, parsing, decoding and suppression run outside the engine's own guard; a crash
     there must cost one file too. (``bad.py`` gets a ``# noqa`` on another line so the noqa path runs.)
-    RuntimeError is used because the runner rightly turns ValueError/SyntaxError from parsing into NIL900."""
+    RuntimeError is used because the runner rightly turns ValueError/SyntaxError from parsing into NIL900.
+    A stage the runner no longer reaches for ``bad.py`` fails the NIL901 assertion."""
     from netra_isolation_lint import runner
 
-    real = getattr(runner, stage, None)
-    if not callable(real):
-        pytest.skip(f"runner no longer calls {stage}")
+    real = getattr(runner, stage)
     write(corpus / "bad.py", FILES["bad.py"] + "x = 1  # noqa: NIL999\n")
 
     def about_bad_file(value: object) -> bool:
@@ -134,10 +149,14 @@ def test_runner_outside_the_rules(corpus: Path, monkeypatch: pytest.MonkeyPatch,
             raise RuntimeError("injected fault")
         return real(*args, **kwargs)
 
+    expected = {(os.path.basename(r.path), r.code) for r in _lint(corpus, None).results}
     monkeypatch.setattr(runner, stage, faulty)
-    report = _lint(corpus)
+    report = _lint(corpus, tmp_path / "cache" if cached else None)
     pairs = {(os.path.basename(r.path), r.code) for r in report.results}
     assert SURVIVORS <= pairs, pairs
+    if stage in CACHE_PROBES:
+        assert pairs == expected and not report.internal_errors, pairs
+        return
     assert ("bad.py", "NIL901") in pairs, pairs
     assert not {p for p in pairs if p[0] == "bad.py"} - {("bad.py", "NIL901")}, pairs
     assert report.internal_errors
@@ -161,8 +180,6 @@ def test_cli_main_exit_zero_still_2(corpus: Path, inject, capsys: pytest.Capture
     """``--exit-zero`` silences findings, never an internal error."""
     from netra_isolation_lint import cli
 
-    if "--exit-zero" not in cli.build_parser().format_help():
-        pytest.skip("--exit-zero not available")
     inject()
     monkeypatch.chdir(corpus)
     assert cli.main([".", "--exit-zero"]) == 2
@@ -197,8 +214,8 @@ def test_flake8_subprocess(corpus: Path, jobs: str) -> None:
 
 # -- pylint -------------------------------------------------------------------------------------------
 
-PYLINT_ARGS = ["--load-plugins", "netra_isolation_lint.pylint_plugin", "--disable", "all", "--enable",
-               "netra-isolation", "--persistent", "n", "--score", "n", "--msg-template", "{path}::{symbol}"]
+PYLINT_ARGS = ["--load-plugins=netra_isolation_lint.pylint_plugin", "--disable=all", "--enable=netra-isolation",
+               "--persistent=n", "--score=n", "--msg-template={path}::{symbol}"]
 
 
 def _pylint_pairs(output: str) -> set[tuple[str, str]]:
@@ -216,7 +233,6 @@ def _pylint_expected() -> set[tuple[str, str]]:
     return {(path, RULES[code].slug) for path, code in SURVIVORS} | {("bad.py", RULES["NIL901"].slug)}
 
 
-@pytest.mark.skipif(not HAS_PYLINT_PLUGIN, reason="netra_isolation_lint.pylint_plugin not written yet")
 def test_pylint_in_process(corpus: Path, inject, capsys: pytest.CaptureFixture[str],
                            monkeypatch: pytest.MonkeyPatch) -> None:
     from pylint.lint import Run
@@ -229,7 +245,6 @@ def test_pylint_in_process(corpus: Path, inject, capsys: pytest.CaptureFixture[s
     assert "Traceback" not in out + err
 
 
-@pytest.mark.skipif(not HAS_PYLINT_PLUGIN, reason="netra_isolation_lint.pylint_plugin not written yet")
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the wrapper's patch reaches workers only through fork")
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_pylint_subprocess(corpus: Path, jobs: str) -> None:

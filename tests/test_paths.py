@@ -66,13 +66,13 @@ def hostile_tree(tmp_path: Path) -> Path:
 
 
 EXPECTED_REFUSALS = {
-    "./leak.py": "symlink points outside the analysed tree",
-    "./chain.py": "symlink points outside the analysed tree",
-    "./zero.py": "symlink points outside the analysed tree",
-    "./fifo.py": "not a regular file",
-    "./dangling.py": "broken symlink",
-    "./loop_a.py": "cannot read file",
-    "./loop_b.py": "cannot read file",
+    "leak.py": "symlink points outside the analysed tree",
+    "chain.py": "symlink points outside the analysed tree",
+    "zero.py": "symlink points outside the analysed tree",
+    "fifo.py": "not a regular file",
+    "dangling.py": "broken symlink",
+    "loop_a.py": "cannot read file",
+    "loop_b.py": "cannot read file",
 }
 
 
@@ -92,10 +92,10 @@ def test_every_refused_path_reported_once(hostile_tree: Path) -> None:
     for path, reason in EXPECTED_REFUSALS.items():
         assert by_path.get(path) == ["NIL902"], (path, proc.stdout)
         assert reason in lines[path], lines[path]
-    assert by_path["./good.py"] == ["NIL101"]
-    assert "./inside_link.py" not in by_path  # followed (inside the tree), clean
-    assert not any(p.startswith("./outside_dir") or p.startswith("./loopdir") for p in by_path), by_path
-    assert set(by_path) == set(EXPECTED_REFUSALS) | {"./good.py"}, by_path
+    assert by_path["good.py"] == ["NIL101"]
+    assert "inside_link.py" not in by_path  # followed (inside the tree), clean
+    assert not any(p.startswith("outside_dir") or p.startswith("loopdir") for p in by_path), by_path
+    assert set(by_path) == set(EXPECTED_REFUSALS) | {"good.py"}, by_path
 
 
 def test_symlink_inside_the_tree_is_followed(tmp_path: Path) -> None:
@@ -125,7 +125,7 @@ def test_directory_loop_terminates(tmp_path: Path) -> None:
     os.symlink("../..", root / "a" / "b" / "up")
     os.symlink(".", root / "a" / "self")
     proc = run_cli_bounded(".", "--ignore", "NIL403", cwd=root, timeout=30)
-    assert findings(proc.stdout) == [("./a/b/mod.py", 1, 1, "NIL101")], proc.stdout
+    assert findings(proc.stdout) == [("a/b/mod.py", 1, 1, "NIL101")], proc.stdout
 
 
 def test_fifo_named_explicitly_does_not_block(tmp_path: Path) -> None:
@@ -152,7 +152,7 @@ def test_mode_000_file(tmp_path: Path) -> None:
                         "test_permission_denied_in_process covers the refusal")
         proc = run_cli_bounded(".", "--ignore", "NIL403", cwd=root)
         by_path = _one_result_per_path(proc.stdout)
-        assert by_path == {"./locked.py": ["NIL902"], "./other.py": ["NIL101"]}, proc.stdout
+        assert by_path == {"locked.py": ["NIL902"], "other.py": ["NIL101"]}, proc.stdout
         assert "permission denied" in proc.stdout
     finally:
         locked.chmod(stat.S_IRUSR | stat.S_IWUSR)
@@ -168,7 +168,7 @@ def test_unlistable_directory_as_non_root(tmp_path: Path) -> None:
             pytest.skip("mode 000 directories are still listable here (root); "
                         "test_unlistable_directory_in_process covers it")
         proc = run_cli_bounded(".", "--ignore", "NIL403", cwd=root)
-        assert _one_result_per_path(proc.stdout) == {"./sealed": ["NIL902"], "./other.py": ["NIL101"]}
+        assert _one_result_per_path(proc.stdout) == {"sealed": ["NIL902"], "other.py": ["NIL101"]}
     finally:
         (root / "sealed").chmod(0o755)
 
@@ -206,9 +206,9 @@ def test_file_deleted_between_discovery_and_read(tmp_path: Path) -> None:
     write(root / "z.py", CALL)
     report = _lint_dir(root, before_lint=lambda sources: os.remove(root / "gone.py"))
     by_path = _by_path(report)
-    assert [c for c, _ in by_path["./gone.py"]] == ["NIL902"]
-    assert "disappeared" in by_path["./gone.py"][0][1]
-    assert [c for c, _ in by_path["./a.py"]] == ["NIL101"] and [c for c, _ in by_path["./z.py"]] == ["NIL101"]
+    assert [c for c, _ in by_path["gone.py"]] == ["NIL902"]
+    assert "disappeared" in by_path["gone.py"][0][1]
+    assert [c for c, _ in by_path["a.py"]] == ["NIL101"] and [c for c, _ in by_path["z.py"]] == ["NIL101"]
     assert not report.internal_errors
 
 
@@ -223,8 +223,8 @@ def test_file_replaced_by_fifo_between_discovery_and_read(tmp_path: Path) -> Non
 
     report = _lint_dir(root, before_lint=swap)
     by_path = _by_path(report)
-    assert [c for c, _ in by_path["./swap.py"]] == ["NIL902"]
-    assert [c for c, _ in by_path["./z.py"]] == ["NIL101"]
+    assert [c for c, _ in by_path["swap.py"]] == ["NIL902"]
+    assert [c for c, _ in by_path["z.py"]] == ["NIL101"]
 
 
 def test_permission_denied_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -243,8 +243,8 @@ def test_permission_denied_in_process(tmp_path: Path, monkeypatch: pytest.Monkey
 
     monkeypatch.setattr(sources_module.os, "open", guarded_open)
     by_path = _by_path(_lint_dir(root))
-    assert by_path["./locked.py"] == [("NIL902", "file not checked: permission denied")]
-    assert [c for c, _ in by_path["./other.py"]] == ["NIL101"]
+    assert by_path["locked.py"] == [("NIL902", "file not checked: permission denied")]
+    assert [c for c, _ in by_path["other.py"]] == ["NIL101"]
 
 
 def test_unlistable_directory_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -261,9 +261,9 @@ def test_unlistable_directory_in_process(tmp_path: Path, monkeypatch: pytest.Mon
 
     monkeypatch.setattr(os, "scandir", guarded_scandir)
     by_path = _by_path(_lint_dir(root))
-    assert [c for c, _ in by_path["./sealed"]] == ["NIL902"], by_path
-    assert "could not be listed" in by_path["./sealed"][0][1]
-    assert [c for c, _ in by_path["./other.py"]] == ["NIL101"]
+    assert [c for c, _ in by_path["sealed"]] == ["NIL902"], by_path
+    assert "could not be listed" in by_path["sealed"][0][1]
+    assert [c for c, _ in by_path["other.py"]] == ["NIL101"]
 
 
 def test_non_utf8_file_name(tmp_path: Path) -> None:

@@ -82,7 +82,7 @@ def test_unparseable_file_without_rule_names(tmp_path):
     (tmp_path / "agent.py").write_text("from x import get_agent_websocket_bridge\n", encoding="utf-8")
     quick = rows(".", cwd=tmp_path)
     assert {code for _, _, code, _ in quick} == {"NIL102", "NIL403"}  # plain.py left unparsed
-    assert ("./plain.py", 1, "NIL900") in {r[:3] for r in rows("--no-prefilter", ".", cwd=tmp_path)}
+    assert ("plain.py", 1, "NIL900") in {r[:3] for r in rows("--no-prefilter", ".", cwd=tmp_path)}
     assert ("plain.py", 1, "NIL900") in {r[:3] for r in rows("plain.py", "agent.py", cwd=tmp_path)}
 
 
@@ -96,7 +96,7 @@ def test_class_found_through_a_file_without_rule_names(tmp_path):
     (tmp_path / "leaf.py").write_text(
         "from tool import ToolAgent as Tool\n\n\ndef build(llm):\n    return Tool(llm)\n", encoding="utf-8")
     found = {(p, code) for p, _, code, _ in rows("--ignore", "NIL403", ".", cwd=tmp_path)}
-    assert found == {("./tool.py", "NIL201")}
+    assert found == {("tool.py", "NIL201")}
     assert found == {(p, code) for p, _, code, _ in rows("--no-prefilter", "--ignore", "NIL403", ".",
                                                          cwd=tmp_path)}
 

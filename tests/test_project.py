@@ -86,13 +86,45 @@ def test_nil403_quiet_when_every_critical_event_is_emitted():
     assert result.stdout == ""
 
 
-def test_nil403_only_for_a_directory_or_several_files():
+def test_nil403_only_when_a_directory_is_given():
+    """A pre-commit hook names the staged files: a verdict on the whole project cannot come from them."""
     root = FIXTURES / "events_missing"
-    single = run_cli("--format", "json", "other.py", cwd=root)
-    assert [r for r in json.loads(single.stdout) if r["code"] == "NIL403"] == []
-    several = run_cli("--format", "json", "other.py", "agent.py", cwd=root)
-    # anchored at the first file in path order, whatever the order of the arguments
-    assert [(r["path"], r["code"]) for r in json.loads(several.stdout)] == [("agent.py", "NIL403")]
+    for files in (["other.py"], ["other.py", "agent.py"]):
+        rows = json.loads(run_cli("--format", "json", "--no-cache", *files, cwd=root).stdout)
+        assert [r for r in rows if r["code"] == "NIL403"] == [], files
+    rows = json.loads(run_cli("--format", "json", "--no-cache", ".", cwd=root).stdout)
+    # no emitter class defined, no config: at the first file in path order
+    assert [(r["path"], r["line"], r["code"]) for r in rows] == [("agent.py", 1, "NIL403")]
+
+
+def test_two_unrelated_clean_files_pass_even_as_a_directory(tmp_path):
+    """Code that uses no emitter and no bridge is not judged at all."""
+    (tmp_path / "a.py").write_text("def a():\n    return 1\n")
+    (tmp_path / "b.py").write_text("import os\n")
+    for args in (["a.py", "b.py"], ["."]):
+        result = run_cli("--no-cache", *args, cwd=tmp_path)
+        assert (result.returncode, result.stdout) == (0, ""), args
+
+
+def test_nil403_is_placed_at_the_emitter_method_of_the_event():
+    root = FIXTURES / "events_broken"  # agent_completed is only sent by a call that raises
+    rows = json.loads(run_cli("--format", "json", "--no-cache", ".", cwd=root).stdout)
+    assert [(r["path"], r["line"], r["code"]) for r in rows if r["code"] == "NIL403"] == [("emitter.py", 14, "NIL403")]
+
+
+@pytest.mark.parametrize("config", ["/dev/null", "outside"])
+def test_nil403_is_never_placed_outside_the_tree(tmp_path, config):
+    """`--config /dev/null` and a contract in $RUNNER_TEMP (docs/ci.md) put results at the first file instead."""
+    import shutil
+
+    shutil.copytree(FIXTURES / "events_missing", tmp_path / "tree", ignore=shutil.ignore_patterns(".netra-*"))
+    if config == "outside":
+        (tmp_path / "contract.yaml").write_text("critical_events: [agent_started, tool_completed]\n")
+        config = str(tmp_path / "contract.yaml")
+    result = run_cli("--format", "sarif", "--no-cache", "--config", config, ".", cwd=tmp_path / "tree")
+    locations = [loc["physicalLocation"]["artifactLocation"]["uri"] for run in json.loads(result.stdout)["runs"]
+                 for r in run["results"] if r["ruleId"] == "NIL403" for loc in r["locations"]]
+    assert locations == ["agent.py"], locations
 
 
 def test_nil403_counts_production_code_only():
@@ -111,13 +143,13 @@ def test_nil403_test_paths_are_configurable(tmp_path):
     assert [r for r in rows if r["code"] == "NIL403"] == []
 
 
-def test_nil403_is_reported_at_the_config_file_when_there_is_one(tmp_path):
-    (tmp_path / ".netra-isolation.yaml").write_text("critical_events: [agent_started, agent_done]\n")
+def test_nil403_is_reported_at_the_config_entry_when_the_config_is_in_the_tree(tmp_path):
+    (tmp_path / ".netra-isolation.yaml").write_text("# the contract\ncritical_events: [agent_started, agent_done]\n")
     (tmp_path / "a.py").write_text("async def f(emitter):\n    await emitter.emit_agent_started({})\n")
     (tmp_path / "b.py").write_text("")
     result = run_cli("--format", "json", ".", cwd=tmp_path)
     rows = json.loads(result.stdout)
-    assert [(Path(r["path"]).name, r["code"]) for r in rows] == [(".netra-isolation.yaml", "NIL403")]
+    assert [(Path(r["path"]).name, r["line"], r["code"]) for r in rows] == [(".netra-isolation.yaml", 2, "NIL403")]
     assert "'agent_done'" in rows[0]["message"]
 
 
@@ -247,14 +279,16 @@ def test_explain_finding_shows_the_chain_of_types_behind_a_finding():
     result = run_cli("--no-cache", "--explain-finding", "netra/agents/forecast_agent.py:17", "netra", cwd=root)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("netra/agents/forecast_agent.py:17:15: NIL405 UnifiedWebSocketEmitter.emit_agent_thinking()")
+    assert lines[0].startswith(
+        "netra/agents/forecast_agent.py:17:15: NIL405 UnifiedWebSocketEmitter.emit_agent_thinking()")
     assert lines[1] == "  how the model typed the call:"
     steps = [line.strip() for line in lines[2:]]
     assert steps[0].startswith("1. ForecastAgent: a value of type netra.agents.forecast_agent.ForecastAgent")
     assert steps[1] == "2. method BaseAgent._get_user_emitter (netra/agents/base_agent.py:22)"
     assert "returned values of method BaseAgent._get_user_emitter" in steps[2]
     assert steps[2].endswith("-> an instance of UnifiedWebSocketEmitter (netra/websocket_core/unified_emitter.py:1)")
-    assert steps[3] == "4. method UnifiedWebSocketEmitter.emit_agent_thinking (netra/websocket_core/unified_emitter.py:1)"
+    assert steps[3] == (
+        "4. method UnifiedWebSocketEmitter.emit_agent_thinking (netra/websocket_core/unified_emitter.py:1)")
 
 
 def test_explain_finding_says_which_class_lacks_the_method():

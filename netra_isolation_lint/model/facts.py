@@ -65,6 +65,7 @@ class ClassInfo:
     # a @dataclass: its generated __init__ takes these fields (name, has a default, keyword-only), after its
     # dataclass bases' fields; None for other classes
     fields: tuple[tuple[str, bool, bool], ...] | None = None
+    method_lines: tuple[tuple[str, int], ...] = ()  # where each method is defined (NIL403 anchors there)
 
     @cached_property
     def method_map(self) -> dict[str, Signature]:
@@ -180,7 +181,7 @@ def module_to_json(module: ModuleFacts) -> dict:
         "classes": [[c.qualname, c.name, c.line, list(c.bases), astuple(c.init) if c.init else None,
                      [[name, astuple(sig)] for name, sig in c.methods], list(c.attributes), c.dynamic,
                      [[name, refs] for name, refs in c.attr_types], c.properties, c.class_level, c.async_methods,
-                     None if c.fields is None else [list(f) for f in c.fields]]
+                     None if c.fields is None else [list(f) for f in c.fields], [list(m) for m in c.method_lines]]
                     for c in module.classes],
         "instantiations": [astuple(i) for i in module.instantiations],
         "api_calls": [astuple(c) for c in module.api_calls],
@@ -204,9 +205,10 @@ def module_from_json(data: dict) -> ModuleFacts:
                            tuple((m, _signature(sig)) for m, sig in methods), tuple(attributes), bool(dynamic),
                            tuple((str(a), _refs(refs)) for a, refs in attr_types), tuple(properties),
                            tuple(class_level), tuple(async_methods),
-                           None if fields is None else tuple((str(f), bool(d), bool(k)) for f, d, k in fields))
+                           None if fields is None else tuple((str(f), bool(d), bool(k)) for f, d, k in fields),
+                           tuple((str(m), int(n)) for m, n in method_lines))
                  for qualname, name, line, bases, init, methods, attributes, dynamic, attr_types, properties,
-                 class_level, async_methods, fields in data["classes"]],
+                 class_level, async_methods, fields, method_lines in data["classes"]],
         instantiations=[Instantiation(callee, int(line), int(col), int(positional), tuple(keywords), bool(star_args),
                                       bool(star_kwargs), bool(context_like), bool(set_after))
                         for callee, line, col, positional, keywords, star_args, star_kwargs, context_like, set_after

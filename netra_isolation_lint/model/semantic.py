@@ -72,7 +72,7 @@ class FunctionState:
 class ClassState:
     __slots__ = ("qualname", "name", "node", "bases", "init", "methods", "attributes", "attr_values",
                  "emitter_attrs", "context_changes", "pending", "attr_types", "properties", "class_level",
-                 "async_methods", "fields")
+                 "async_methods", "fields", "method_lines")
 
     def __init__(self, qualname: str, name: str, node: ast.ClassDef, bases: tuple[str, ...]):
         self.qualname = qualname
@@ -81,6 +81,7 @@ class ClassState:
         self.bases = bases
         self.init: InitInfo | None = None
         self.methods: dict[str, Signature] = {}
+        self.method_lines: dict[str, int] = {}
         self.attributes: set[str] = set()
         # What self.<attr> holds: the first known kind assigned anywhere in the class. Flow-insensitive on
         # purpose: a reset to None in one method does not make the attribute stop being an emitter.

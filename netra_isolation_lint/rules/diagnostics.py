@@ -1,4 +1,5 @@
-"""NIL9xx: what the linter reports about files it could not judge. Never silent, never a traceback."""
+"""NIL9xx: what the linter reports about files it could not judge, and about its own suppression comments.
+Never silent, never a traceback."""
 
 from __future__ import annotations
 
@@ -131,4 +132,55 @@ The file is not read, so `# noqa` in it cannot apply. Use `exclude`, or `ignore`
 ''', front_ends="cli",
 )
 
-RULES = (NIL900, NIL901, NIL902)
+NIL903 = Rule(
+    "NIL903", "unused-noqa", "warning",
+    "unused # noqa: nothing on this line is reported under {codes}; delete what is unused so that it cannot "
+    "hide a future finding here",
+    "A `# noqa` names a NIL code that suppresses nothing on its line (opt-in: `report_unused_noqa`).",
+    doc='''
+## What it does
+Reported at a `# noqa: NIL...` comment that names a NIL code (or prefix) under which
+nothing on its line is reported: the finding was fixed, moved, or never was. One
+finding per comment lists every such code. Only NIL codes are judged: another tool's
+codes are not ours to know, and a bare `# noqa` names no code. A code covering NIL903
+itself (`NIL903`, `NIL9`) is the comment's own say on NIL903 and is not judged. Only
+comments are judged, not `# noqa` inside a string (which flake8 obeys all the same).
+
+## Why is this bad?
+A stale suppression is a hole in the gate: the next call added on that line is silenced
+before anyone sees it, and reviewers learn to skim over `# noqa` because most are dead.
+
+## Example
+```python
+async def notify(emitter, run_id: str) -> None:
+    await emitter.emit_agent_started(run_id)  # noqa: NIL401
+```
+
+## Use instead
+```python
+async def notify(emitter, run_id: str) -> None:
+    await emitter.emit_agent_started(run_id)
+```
+
+## Configuration
+Off by default, as ruff's RUF100 and pylint's `useless-suppression` are: turn it on with
+`report_unused_noqa: true`. `select`, `ignore` and `per_path_ignores` then apply to it
+as to any code. A code not selected, ignored or per-path ignored on that file reports
+nothing, so its `# noqa` counts as unused. A NIL903 can be suppressed on its line by
+`# noqa: NIL903` (subject to `noqa_requires_reason` and `unsuppressible`).
+
+## Limitations
+The CLI and pylint report it; flake8 applies `# noqa` itself and never shows the plugin
+a comment (use the flake8-noqa plugin there). Nothing is judged in a file with NIL900 or
+NIL901 (its findings are partial), nor, in the CLI, in a file the prefilter left unread
+because it names nothing the rules look for. pylint sees only the file and the modules
+it imports from its own package: a `# noqa` for a finding only a whole-project run
+makes (NIL201-NIL203 and NIL404-NIL407 across packages) can look unused there.
+
+## Suppression
+Remove the code from the comment (the whole comment if it was the last). To keep it on
+purpose, add `NIL903` to the same comment: `# noqa: NIL101, NIL903 -- why`.
+''',
+)
+
+RULES = (NIL900, NIL901, NIL902, NIL903)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from ..model.facts import Finding
-from ..model.names import closest
+from ..model.names import closest, is_test_path, name_matches
 from ..model.semantic import EMITTER, FileContext
 from .rule import Rule
 
@@ -113,14 +113,12 @@ NIL403 = Rule(
     doc='''
 ## What it does
 Reported by the command-line interface, once per event, when a `critical_events` entry
-is emitted nowhere in the production files it was given. An event counts as emitted when
-a file outside `test_paths` calls `<emitter>.emit_<event>(...)` on an emitter receiver (as
-classified for NIL401) or passes it as a literal first argument to an `emitters.event_sinks`
-call, and that call can work: a call that NIL404, NIL405 or NIL406 shows will raise (a
-method the emitter does not have, arguments it cannot take, an await that fails) emits
-nothing and does not count. The finding is
-placed at line 1 of the config file, or of the first file checked when no config file is
-used (code-scanning tools need a file).
+is emitted by no working call in the production files (outside `test_paths`): an
+`emit_<event>(...)` on an emitter, or the event as a literal first argument of an
+`emitters.event_sinks` call, that NIL404–NIL406 do not show will raise. It is placed in
+the tree: at the production emitter's `emit_<event>` definition, else at the config's
+`critical_events` when the config is in the tree, else at line 1 of the first file; never
+at a config outside it (`--config /dev/null`, a contract in `$RUNNER_TEMP`).
 
 ## Why is this bad?
 The chat UI is driven by the five critical events. If no code path sends, say,
@@ -172,11 +170,10 @@ class ForecastAgent(BaseAgent):
 - `select`, `ignore`, `per_path_ignores`: apply with the finding's path.
 
 ## Limitations
-It is a whole-project check: it runs only when a directory or more than one file is
-given, and it is only as good as the set of files given. Emits on `self`
-(`self.emit_agent_started()`), legacy `notify_*` calls, f-string event names and files
-that could not be parsed or were skipped do not count. It does not check that every
-agent emits every event, only that the project does somewhere.
+A whole-project check: judged only when a directory is given, never for files named one by
+one (a pre-commit hook's staged files), never on code with no emitter and no bridge. Emits
+on `self`, legacy `notify_*` calls, f-string event names and unparseable or skipped files
+do not count; it checks that the project emits each event somewhere, not every agent.
 
 ## Suppression
 There is no line to put `# noqa` on. Use `ignore: [NIL403]`, or remove the event from
@@ -227,7 +224,8 @@ def unknown_sink_event(node: ast.Call, ctx: FileContext) -> None:
         ctx.facts.emits.append((event, node.lineno, node.col_offset))
         return
     suggestion = closest(event, sorted(ctx.config.events))
-    hint = f"did you mean {suggestion!r}?" if suggestion else "declare it in custom_events if it is intended"
+    hint = (f"did you mean {suggestion!r}? If not, declare it in custom_events" if suggestion
+            else "declare it in custom_events if it is intended")
     ctx.report(first, NIL402, event=_printable(event), sink=sink, hint=hint)
 
 
@@ -235,11 +233,43 @@ def _printable(text: str) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def critical_events_never_emitted(project, broken: set[tuple[str, int, int]]) -> list[Finding]:
-    """NIL403: critical events no analysed file emits by a call that can work, in configuration order."""
+def critical_events_never_emitted(project, broken: set[tuple[str, int, int]],
+                                  fallback: tuple[str, int] | None) -> list[tuple[str, Finding]]:
+    """NIL403: critical events no analysed file emits by a call that can work, in configuration order, each
+    placed where a reader can act: the emitter's ``emit_<event>`` definition, else ``fallback`` (the config entry
+    or the first file of the tree). Silent on code that uses no emitter and no bridge at all."""
+    if fallback is None or not _uses_the_isolation_api(project):
+        return []
     emitted = project.emitted_events(broken)
-    return [Finding(1, 0, NIL403.code, NIL403.format(event=event))
-            for event in project.config.critical_events if event not in emitted]
+    definitions = _emitter_methods(project)
+    found = []
+    for event in project.config.critical_events:
+        if event not in emitted:
+            path, line = definitions.get(f"emit_{event}", fallback)
+            found.append((path, Finding(line, 0, NIL403.code, NIL403.format(event=event))))
+    return found
+
+
+def _uses_the_isolation_api(project) -> bool:
+    """Some file emits an event, defines or is handed an emitter, or names a bridge or its accessor."""
+    if any(module.emits for module in project.all_modules) or project.types.emitter_classes():
+        return True
+    config = project.config
+    names = config.bridge_classes + config.accessors
+    return any(name_matches(target, names) for module in project.all_modules for target in module.bindings.values())
+
+
+def _emitter_methods(project) -> dict[str, tuple[str, int]]:
+    """``emit_*`` method -> (path, line) of its definition in a production emitter class, first by path."""
+    found: dict[str, tuple[str, int]] = {}
+    for cls in project.types.emitter_classes():
+        home = project.home_of(cls)
+        if home is None or is_test_path(home.path, project.config):
+            continue
+        for name, line in cls.method_lines:
+            if name.startswith("emit_") and (name not in found or (home.path, line) < found[name]):
+                found[name] = (home.path, line)
+    return found
 
 
 WIDE_CHECKS = (critical_events_never_emitted,)

@@ -256,18 +256,32 @@ def legacy_notify_on_bridge(node: ast.Call, ctx: FileContext) -> None:
 
     def judge(value) -> None:
         if value is not None and value.kind == BRIDGE:
-            ctx.report(node, NIL103, method=func.attr, replacement=replacement_for(func.attr, ctx.config))
+            ctx.report(node, NIL103, method=func.attr,
+                       replacement=replacement_for(func.attr, ctx.config, _literal_event(node)))
 
     ctx.on_value(func.value, judge)
 
 
-def replacement_for(method: str, config) -> str:
+def _literal_event(node: ast.Call) -> str | None:
+    """The event a generic ``notify_custom(run_id, agent, "step_started", ...)`` sends: its first string literal."""
+    for arg in (*node.args, *(k.value for k in node.keywords)):
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and arg.value.isidentifier():
+            return arg.value
+    return None
+
+
+def replacement_for(method: str, config, literal: str | None = None) -> str:
     """Critical events have their own emit_<event> method; anything else goes through the helper and,
-    to pass NIL402, must be declared."""
+    to pass NIL402, must be declared. ``notify_custom`` names no event: the one its arguments send (``literal``)
+    is the event."""
     event = method[len("notify_"):]
+    helper = config.emitter_helpers[0] if config.emitter_helpers else "emit_custom_event"
+    if event == "custom":
+        if literal is None:
+            return f"emitter.{helper}(<its event>, ...)"
+        event = literal
     if event in config.critical_events:
         return f"emitter.emit_{event}(...)"
-    helper = config.emitter_helpers[0] if config.emitter_helpers else "emit_custom_event"
     declare = "" if event in config.custom_events else f' (declare "{event}" in custom_events)'
     return f'emitter.{helper}("{event}", ...){declare}'
 
