@@ -101,6 +101,16 @@ def build_parser() -> argparse.ArgumentParser:
     adoption.add_argument("--diff-base", metavar="REV",
                           help="report only findings on lines added or changed since the git revision REV "
                                "(untracked files count as added)")
+    fixing = parser.add_argument_group("fixes (docs/fixes.md)")
+    fixing.add_argument("--fix", action="store_true",
+                        help="apply the safe fixes, verified against the whole project, then report what is left")
+    fixing.add_argument("--unsafe-fixes", action="store_true",
+                        help="with --fix, --fix-only or --diff: also apply the unsafe fixes (each rule page says why)")
+    fixing.add_argument("--diff", action="store_true",
+                        help="print the fixes as a unified diff and write nothing; exit 1 when there is a diff "
+                             "(the findings without a fix go to stderr)")
+    fixing.add_argument("--fix-only", action="store_true",
+                        help="apply the fixes and report nothing else; exit 0 unless a file cannot be written")
     gate = parser.add_argument_group("exit status")
     gate.add_argument("--exit-zero", action="store_true",
                       help="exit 0 even when findings are reported (2 still signals usage or internal errors)")
@@ -236,13 +246,19 @@ def main(argv: list[str] | None = None) -> int:
         if wanted is None:
             error(f"--explain-finding: expected PATH:LINE, got '{_shown(args.explain_finding[:200])}'")
             return 2
-    progress = _progress(args)
-    try:
-        report = lint(sources, config, project_anchor=anchor, prefilter=not args.no_prefilter, cache=cache,
-                      jobs=args.jobs or os.cpu_count() or 1, explain=wanted, progress=progress)
-    finally:
-        if progress is not None:
-            progress.erase()
+    if args.fix or args.fix_only or args.diff:
+        fixed = _apply_fixes(args, sources, config, anchor, stdin)
+        if isinstance(fixed, int):
+            return fixed
+        report = fixed
+    else:
+        progress = _progress(args)
+        try:
+            report = lint(sources, config, project_anchor=anchor, prefilter=not args.no_prefilter, cache=cache,
+                          jobs=args.jobs or os.cpu_count() or 1, explain=wanted, progress=progress)
+        finally:
+            if progress is not None:
+                progress.erase()
     if wanted is not None:
         return explain_finding(report, *wanted)
     if stdin:  # the rest of the project was read to judge the buffer, not to be reported
@@ -405,6 +421,83 @@ def _progress(args) -> Progress | None:
     if args.format != "text" or os.environ.get("CI") or not _isatty(sys.stderr):
         return None
     return Progress(sys.stderr)
+
+
+def _apply_fixes(args, sources, config, anchor, stdin):
+    """--fix, --diff, --fix-only: the exit status when that is all there is to do, else the findings left."""
+    from .fixes import fix_project
+
+    outcome = fix_project(sources, config, unsafe=args.unsafe_fixes, anchor=anchor,
+                          jobs=args.jobs or os.cpu_count() or 1)
+    for reason in outcome.refused:
+        print(f"{PROG}: warning: fix not applied: {_shown(reason)}", file=sys.stderr)
+    if not outcome.converged:
+        print(f"{PROG}: warning: the fixes did not settle after several passes; run again to see what is left",
+              file=sys.stderr)
+    left = outcome.report
+    if stdin:  # an editor's buffer: the fixed text on stdout, what is left on stderr
+        buffer = sources[-1]
+        sys.stdout.buffer.write(outcome.fixed.get(buffer.path, buffer.content or b""))
+        _report_left([r for r in left.results if r.path == buffer.path])
+        return 0
+    if args.diff:
+        text = _unified_diff(outcome)
+        sys.stdout.write(text)
+        _report_left(left.results)
+        return 1 if text else 0
+    problem = _write_all(outcome.fixed)
+    if problem is not None:
+        error(f"nothing was fixed: {problem}")
+        return 2
+    count = sum(outcome.applied.values())
+    print(f"{PROG}: fixed {_plural(count, 'finding')} in {_plural(len(outcome.fixed), 'file')}", file=sys.stderr)
+    if outcome.next_steps:
+        print(f"{PROG}: next step: {_plural(outcome.next_steps, 'creation')} of the classes now accepting the "
+              "context do not pass it yet (NIL203)", file=sys.stderr)
+    return 0 if args.fix_only else left
+
+
+def _report_left(results) -> None:
+    from .formats import printable
+
+    for r in results:
+        print(printable(f"{r.path}:{r.line}:{r.col + 1}: {r.code} {r.message}"), file=sys.stderr)
+
+
+def _unified_diff(outcome) -> str:
+    import difflib
+
+    chunks = []
+    for path in sorted(outcome.fixed):
+        before = outcome.original[path].decode("utf-8", "replace").splitlines(keepends=True)
+        after = outcome.fixed[path].decode("utf-8", "replace").splitlines(keepends=True)
+        chunks.extend(difflib.unified_diff(before, after, f"a/{path}", f"b/{path}"))
+    return "".join(chunks)
+
+
+def _write_all(fixed: dict[str, bytes]) -> str | None:
+    """Every fixed file written whole (temporary file, same permissions, renamed over the file), or, when one of
+    them cannot be, none: a half-applied migration is worse than none. The reason, or None."""
+    import tempfile
+
+    targets = {path: os.path.realpath(path) for path in fixed}
+    for path, target in targets.items():
+        if not os.path.isfile(target) or not os.access(target, os.W_OK) or not os.access(
+                os.path.dirname(target) or ".", os.W_OK):
+            return f"{_shown(path)} cannot be written"
+    for path, target in targets.items():
+        descriptor, temporary = tempfile.mkstemp(dir=os.path.dirname(target) or ".", suffix=".tmp",
+                                                 prefix=f".{os.path.basename(target)}.")
+        try:
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(fixed[path])
+            os.chmod(temporary, os.stat(target).st_mode & 0o7777)
+            os.replace(temporary, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+    return None
 
 
 def write_report(path: str, text: str) -> None:

@@ -105,6 +105,8 @@ class Config:
     # selection and files
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    fixable: tuple[str, ...] = ()  # --fix touches these codes (empty: every code with a fix) ...
+    unfixable: tuple[str, ...] = ()  # ... but never these
     per_path_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     exclude: tuple[str, ...] = ()
     # the test suite: code there proves nothing about what production sends (NIL403)
@@ -154,6 +156,8 @@ SCHEMA: dict[str | None, dict[str, tuple[str, str]]] = {
         "custom_events": ("custom_events", _EVENTS),
         "select": ("select", _CODES),
         "ignore": ("ignore", _CODES),
+        "fixable": ("fixable", _CODES),
+        "unfixable": ("unfixable", _CODES),
         "per_path_ignores": ("per_path_ignores", _IGNORES),
         "exclude": ("exclude", _GLOBS),
         "test_paths": ("test_paths", _GLOBS),

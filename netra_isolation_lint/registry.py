@@ -67,7 +67,7 @@ def code_problems(config) -> list[str]:
     """One line per unknown code in the config's ``select``, ``ignore`` and ``per_path_ignores``, naming the file
     and key as the config's own validation does."""
     problems = []
-    for key in ("select", "ignore"):
+    for key in ("select", "ignore", "fixable", "unfixable"):
         for index, code in enumerate(getattr(config, key)):
             problem = unknown_code(code)
             if problem is not None:

@@ -45,6 +45,7 @@ class Report:
     traces: list[tuple[int, int, list[str]]] = field(default_factory=list)  # --explain-finding: (line, col, steps)
     # include_suppressed: what a ``# noqa`` suppressed, with the comment's reason (SARIF shows them as such)
     suppressed: list[tuple[Result, str]] = field(default_factory=list)
+    project: object = field(default=None, repr=False, compare=False)  # what --fix asks the model (not cached)
 
     @property
     def internal_errors(self) -> bool:
@@ -280,6 +281,7 @@ def _lint(sources: list[SourceFile], config: Config, project_anchor: str | None,
     for path, finding in ENGINE.project_wide_findings(project, broken, fallback):
         report.results.extend(_results(path, finish([finding], config, path)))
     report.results.sort()
+    report.project = project
     if explain is not None:
         report.traces = _traces(project, analysed, *explain)
     if cache is not None:

@@ -12,6 +12,7 @@ from ..model.facts import ApiCall, ClassInfo, Finding, ModuleFacts, Signature
 from ..model.names import ast_text, call_shape, closest, looks_like_context
 from ..model.semantic import FileContext
 from ..model.types import Meaning, describe_ref, signature_of
+from .fix import SAFE, UNSAFE, Edit, Fix, Source, Where, enclosing_function
 from .rule import Rule
 
 NIL404 = Rule(
@@ -207,6 +208,10 @@ async def start(user_context) -> None:
 A plain `def` without a return annotation that returns something the model cannot type
 is not judged, nor is a decorated function whose decorator makes it async.
 ''',
+    fix=Fix("safe or unsafe", "Safe: the `await` on a synchronous call is removed (the call raised TypeError "
+            "every time; now it runs). Unsafe: a dropped coroutine is awaited, inside an async function only "
+            "(the caller now waits for it, which changes timing and lets its exceptions through).",
+            lambda *args: _fix_await(*args)),
 )
 
 
@@ -530,3 +535,24 @@ PROJECT_CHECKS = (api_contract,)
 ON = {
     ast.Call: (record_api_call,),
 }
+
+
+# --------------------------------------------------------------------------- fixes
+
+
+def _fix_await(source: Source, line: int, col: int, where: Where) -> tuple[str, tuple[Edit, ...]] | None:
+    """NIL406 is reported at the call: drop the ``await`` around it, or await it where it is dropped."""
+    call = source.call_at(line, col)
+    parent = getattr(call, "parent", None)
+    if isinstance(parent, ast.Await):
+        start, _ = source.span(parent)
+        end = start + 5
+        if source.data[start:end] != b"await":
+            return None
+        while source.data[end:end + 1] in (b" ", b"\t"):
+            end += 1  # the keyword and its blanks; parentheses around the call stay balanced
+        return SAFE, (Edit(start, end, b""),)
+    if isinstance(parent, ast.Expr) and isinstance(enclosing_function(parent), ast.AsyncFunctionDef):
+        start, _ = source.span(call)
+        return UNSAFE, (Edit(start, start, b"await "),)
+    return None

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from ..model.facts import Finding, Instantiation, ModuleFacts
 from ..model.names import assignment_pairs, ast_text, call_shape, looks_like_context
 from ..model.semantic import FileContext
+from .fix import SAFE, Edit, Fix, Source, Where
 from .rule import Rule
 
 NIL201 = Rule(
@@ -68,6 +69,14 @@ package, the CLI every file given. So `class ForecastAgent(MidAgent)` with `MidA
 deriving `BaseAgent` in another module is missed by flake8. A base matching
 `agent_bases` by name is trusted whatever module it comes from.
 ''',
+    fix=Fix(SAFE, "The parameter `user_context: Optional[UserExecutionContext] = None` is added after "
+            "the existing ones (before `**kwargs`) and passed to `super().__init__` under the name the base "
+            "class's `__init__` takes it by; a caller that does not pass it hands the base `None`, as before. "
+            "The context type is imported under `TYPE_CHECKING` (a block is opened when the file has none) and "
+            "the annotation quoted, so no import runs that could close a cycle. With no `super().__init__` "
+            "call, `self.<attribute> = user_context` is assigned first in `__init__`, the attribute the "
+            "base's code reads. Offered only when the project shows where the base takes the context.",
+            lambda *args: _accept_context(*args)),
 )
 
 
@@ -124,6 +133,10 @@ helper (`self._configure(user_context)`) is reported even when the helper stores
 Where the base reads the context is taken from where its `__init__` stores it; a base
 the front end cannot see accepts any hand-off. The visibility limits of NIL201 apply.
 ''',
+    fix=Fix(SAFE, "The accepted context is also passed to `super().__init__` under the name the base class's "
+            "`__init__` takes it by, where the base's emitter code reads it; no call site changes. Offered "
+            "only when the class calls `super().__init__` without that keyword and the project shows it.",
+            lambda *args: _forward_context(*args)),
 )
 
 
@@ -374,3 +387,147 @@ def instantiation_checks(module: ModuleFacts, project) -> Iterator[Finding]:
 
 
 PROJECT_CHECKS = (init_checks, instantiation_checks)
+
+
+# --------------------------------------------------------------------------- fixes
+
+
+def _accept_context(source: Source, line: int, col: int, where: Where) -> tuple[str, tuple[Edit, ...]] | None:
+    """NIL201: accept the context and hand it to the base, where its emitter code reads it."""
+    config, project = where.config, where.project
+    init, cls = _init_at(source, line, col, where)
+    if init is None:
+        return None
+    param = config.context_parameter
+    hand_off = _hand_off(source, init, cls, where)
+    importing = _context_import(source, config, project)
+    if hand_off is None or importing is None:
+        return None
+    safety, annotation, import_edits = importing
+    added = _parameter_edit(source, init.args, f"{param}: {annotation} = None")
+    return (safety, (added, hand_off, *import_edits)) if added is not None else None
+
+
+def _hand_off(source: Source, init: ast.FunctionDef, cls, where: Where) -> Edit | None:
+    """Where the accepted context goes: to ``super().__init__`` under the base's own name for it; with no super
+    call, to the attribute the base's emitter code reads (or the first configured one when no base keeps it),
+    assigned first thing in ``__init__``."""
+    config, param = where.config, where.config.context_parameter
+    base, base_init = _base_init(cls, where.project)
+    keyword = base_init.context_param if base_init is not None else None
+    keyword = keyword or (param if base_init is not None and base_init.forwards_kwargs else None)
+    call = _super_init_call(init)
+    if call is not None:
+        return _keyword_edit(source, call, f"{keyword}={param}") if keyword is not None else None
+    kept = sorted(_kept_attributes(base, where.project)) if base is not None else []
+    attribute = (kept or list(config.context_attributes) or [param])[0]
+    body = init.body[1:] if _is_docstring(init.body[0]) else init.body
+    first = body[0] if body else None
+    if first is None or first.lineno == init.lineno or first.col_offset == 0:
+        return None  # a one-line or empty body: not worth guessing the layout
+    at = source.offset(first.lineno, 0)
+    return Edit(at, at, b" " * first.col_offset + f"self.{attribute} = {param}\n".encode())
+
+
+def _is_docstring(statement: ast.stmt) -> bool:
+    return (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
+            and isinstance(statement.value.value, str))
+
+
+def _forward_context(source: Source, line: int, col: int, where: Where) -> tuple[str, tuple[Edit, ...]] | None:
+    """NIL202: hand the context the class accepts to the base's ``__init__``."""
+    init, cls = _init_at(source, line, col, where)
+    if init is None or cls.init.context_param is None:
+        return None
+    _, base_init = _base_init(cls, where.project)
+    call = _super_init_call(init)
+    keyword = base_init.context_param if base_init is not None else None
+    if keyword is None or call is None or any(k.arg in (keyword, None) for k in call.keywords):
+        return None  # the base's name unknown, no super call, or something is passed already (**kwargs included)
+    return SAFE, (_keyword_edit(source, call, f"{keyword}={cls.init.context_param}"),)
+
+
+def _init_at(source: Source, line: int, col: int, where: Where):
+    """The ``__init__`` node a finding is reported at, and its class's facts; (None, None) when not found."""
+    init = next((n for n in source.at(line, col) if isinstance(n, ast.FunctionDef) and n.name == "__init__"), None)
+    cls = next((c for c in getattr(where.module, "classes", ()) if c.init is not None
+                and (c.init.line, c.init.col) == (line, col)), None)
+    return (init, cls) if init is not None and cls is not None and where.project is not None else (None, None)
+
+
+def _super_init_call(init: ast.FunctionDef) -> ast.Call | None:
+    for node in ast.walk(init):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "__init__"
+                and isinstance(node.func.value, ast.Call) and isinstance(node.func.value.func, ast.Name)
+                and node.func.value.func.id == "super"):
+            return node
+    return None
+
+
+def _parameter_edit(source: Source, args: ast.arguments, text: str) -> Edit | None:
+    """Keyword-friendly: before ``**kwargs``, else after the last parameter (after ``*args`` it is keyword-only)."""
+    if args.kwarg is not None:
+        start, _ = source.span(args.kwarg)
+        stars = source.data.rfind(b"**", 0, start)
+        return Edit(stars, stars, text.encode() + b", ") if stars >= 0 else None
+    if args.posonlyargs and not (args.args or args.vararg or args.kwonlyargs):
+        return None  # after "/" only: not worth guessing
+    nodes = [*args.posonlyargs, *args.args, *args.defaults, args.vararg, *args.kwonlyargs,
+             *(d for d in args.kw_defaults if d is not None)]
+    end = max(source.span(n)[1] for n in nodes if n is not None)
+    return Edit(end, end, b", " + text.encode())
+
+
+def _keyword_edit(source: Source, call: ast.Call, text: str) -> Edit:
+    """The keyword right after the last argument (after its trailing comma, if any; comments stay after it)."""
+    _, end = source.span(call)
+    arguments = [*call.args, *call.keywords]
+    if not arguments:
+        return Edit(end - 1, end - 1, text.encode())
+    last = max(source.span(a)[1] for a in arguments)
+    if source.data[last:end].lstrip(b" \t").startswith(b","):
+        comma = source.data.index(b",", last)
+        return Edit(comma + 1, comma + 1, b" " + text.encode() + b",")
+    return Edit(last, last, b", " + text.encode())
+
+
+def _context_import(source: Source, config, project) -> tuple[str, str, tuple[Edit, ...]] | None:
+    """(safety, the annotation to write, the edits that import the context type) for this file."""
+    name = (config.context_types or ("UserExecutionContext",))[0].rpartition(".")[2]
+    runtime, typing_only, future, optional, guard = set(), set(), False, False, None
+    for statement in source.tree.body:
+        if isinstance(statement, ast.ImportFrom):
+            future = future or (statement.module == "__future__" and any(a.name == "annotations"
+                                                                         for a in statement.names))
+            optional = optional or (statement.module == "typing" and any(
+                (a.asname or a.name) == "Optional" for a in statement.names))
+        if isinstance(statement, (ast.Import, ast.ImportFrom)):
+            runtime.update((a.asname or a.name).partition(".")[0] for a in statement.names)
+        elif isinstance(statement, ast.ClassDef):
+            runtime.add(statement.name)
+        elif isinstance(statement, ast.If) and ast.unparse(statement.test).endswith("TYPE_CHECKING"):
+            guard = statement
+            typing_only.update(a.asname or a.name for s in statement.body if isinstance(s, ast.ImportFrom)
+                               for a in s.names)
+    inner = f"Optional[{name}]" if optional else f"{name} | None"
+    if name in runtime or future:
+        return SAFE, inner, ()
+    if name in typing_only:
+        return SAFE, f'"{inner}"', ()
+    home = next((project.home_of(c) for q, c in project.classes.items()
+                 if c.name == name and project.home_of(c) is not None), None)
+    if home is None:
+        return None
+    line = f"from {home.module} import {name}\n".encode()
+    if guard is not None:  # the file's own style: type-only imports under TYPE_CHECKING
+        last = guard.body[-1]
+        at = source.offset(last.end_lineno + 1, 0) if last.end_lineno < len(source.starts) else len(source.data)
+        return SAFE, f'"{inner}"', (Edit(at, at, b" " * last.col_offset + line),)
+    imports = [s for s in source.tree.body if isinstance(s, (ast.Import, ast.ImportFrom))]
+    if not imports:
+        return None
+    last = imports[-1]
+    at = source.offset(last.end_lineno + 1, 0) if last.end_lineno < len(source.starts) else len(source.data)
+    # No type-only block yet: one is opened, so that no import runs (an import at run time could close a cycle)
+    flag = b"" if "TYPE_CHECKING" in runtime else b"from typing import TYPE_CHECKING\n"
+    return SAFE, f'"{inner}"', (Edit(at, at, flag + b"\nif TYPE_CHECKING:\n    " + line),)

@@ -7,6 +7,7 @@ import ast
 from ..model.facts import Finding
 from ..model.names import closest, is_test_path, name_matches
 from ..model.semantic import EMITTER, FileContext
+from .fix import UNSAFE, Edit, Fix, Source, Where
 from .rule import Rule
 
 NIL401 = Rule(
@@ -59,6 +60,9 @@ Generic methods that real emitters have (`emit_critical_event`, `emit_auth_event
 reported unless added to `emitters.helpers`. Whether the method exists on the emitter
 class is not checked.
 ''',
+    fix=Fix(UNSAFE, "The method is renamed to the suggestion when there is exactly one close "
+            "configured event: the call then sends an event it did not send before.",
+            lambda *args: _rename_emit_method(*args)),
 )
 
 
@@ -102,6 +106,9 @@ custom_events: [agent_progress]
 Only literal strings are judged. f-strings (`f"agent_{status}"`), variables, constants
 and names passed by keyword are not; nor are sinks reached through `getattr`.
 ''',
+    fix=Fix(UNSAFE, "The literal is replaced by the suggestion when there is exactly one close configured "
+            "event (quotes kept): the chat then receives a different event name.",
+            lambda *args: _rename_event_literal(*args)),
 )
 
 
@@ -277,3 +284,36 @@ WIDE_CHECKS = (critical_events_never_emitted,)
 ON = {
     ast.Call: (unknown_emit_method, unknown_sink_event),
 }
+
+
+# --------------------------------------------------------------------------- fixes
+
+
+def _rename_emit_method(source: Source, line: int, col: int, where: Where) -> tuple[str, tuple[Edit, ...]] | None:
+    call = source.call_at(line, col)
+    func = call.func if call is not None else None
+    if not isinstance(func, ast.Attribute) or func.end_lineno != func.lineno:
+        return None
+    allowed = sorted([f"emit_{e}" for e in where.config.events] + list(where.config.emitter_helpers))
+    suggestion = closest(func.attr, allowed)
+    if suggestion is None:
+        return None
+    end = source.offset(func.end_lineno, func.end_col_offset)
+    if source.data[end - len(func.attr):end] != func.attr.encode():
+        return None
+    return UNSAFE, (Edit(end - len(func.attr), end, suggestion.encode()),)
+
+
+def _rename_event_literal(source: Source, line: int, col: int, where: Where) -> tuple[str, tuple[Edit, ...]] | None:
+    literal = next((n for n in source.at(line, col) if isinstance(n, ast.Constant) and isinstance(n.value, str)),
+                   None)
+    if literal is None:
+        return None
+    suggestion = closest(literal.value, sorted(where.config.events))
+    text = source.text(literal)
+    quote = text[-1:]
+    # only a plain one-line literal whose text is its value: no prefix, escape or implicit concatenation
+    if suggestion is None or text != quote + literal.value.encode() + quote or quote not in (b"'", b'"'):
+        return None
+    start, end = source.span(literal)
+    return UNSAFE, (Edit(start + 1, end - 1, suggestion.encode()),)

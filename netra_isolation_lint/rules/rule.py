@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .fix import Fix
 
 SEVERITY_LETTER = {"error": "E", "warning": "W", "convention": "C", "refactor": "R", "info": "I"}
 DOCS_URL = "https://github.com/netra-systems/netra-isolation-lint/blob/main/docs/rules/{code}.md"
@@ -20,6 +24,7 @@ class Rule:
     # (tests/test_docs.py runs them); rendered to docs/rules/<code>.md and printed by --explain.
     doc: str
     front_ends: str = "all"  # all | cli: where the rule can fire
+    fix: Fix | None = None  # --fix: the edits for a finding, with their safety
 
     @property
     def pylint_msgid(self) -> str:
@@ -40,4 +45,8 @@ class Rule:
             f"{self.summary}\n\n"
             f"Severity: {self.severity} · pylint: `{self.pylint_msgid}` / `{self.slug}`{where}\n\n"
         )
-        return header + self.doc.strip() + "\n"
+        import textwrap
+
+        fix = ("## Fix\n" + textwrap.fill(f"{self.fix.levels.capitalize()}. {self.fix.why.strip()}", 88)
+               if self.fix is not None else "## Fix\nNone: reported for a person to fix (`--fix` leaves it).")
+        return header + self.doc.strip() + "\n\n" + fix + "\n"
