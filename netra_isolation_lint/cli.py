@@ -255,7 +255,8 @@ def main(argv: list[str] | None = None) -> int:
         progress = _progress(args)
         try:
             report = lint(sources, config, project_anchor=anchor, prefilter=not args.no_prefilter, cache=cache,
-                          jobs=args.jobs or os.cpu_count() or 1, explain=wanted, progress=progress)
+                          jobs=args.jobs or os.cpu_count() or 1, explain=wanted, progress=progress,
+                          keep_project=args.format in ("sarif", "rdjson"))
         finally:
             if progress is not None:
                 progress.erase()
@@ -293,7 +294,12 @@ def main(argv: list[str] | None = None) -> int:
 
     needs_index = args.format in ("sarif", "github", "gitlab") or (args.format == "text" and args.show_source)
     color = args.format == "text" and _color(args)
-    rendered = FORMATS[args.format](shown, source_index() if needs_index else index,
+    offers = {}
+    if args.format in ("sarif", "rdjson"):
+        from .fixes import offered
+
+        offers = offered(report, config)
+    rendered = FORMATS[args.format](shown, source_index() if needs_index else index, fixes=offers,
                                     show_source=args.show_source, color=color, suppressed=suppressed)
     stats = statistics(results) if args.statistics else ""
     if args.format == "text":

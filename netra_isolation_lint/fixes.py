@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import os
 import re
 import tokenize
 import io
@@ -130,6 +131,32 @@ def _blame(added: list[Result], candidates: set[str]) -> dict[str, Result]:
         for culprit in named:
             blame.setdefault(culprit, result)
     return blame
+
+
+def offered(report: Report, config: Config) -> dict[Result, tuple[str, tuple[Edit, ...], bytes]]:
+    """Each finding's fix as its rule offers it, one at a time and before any verification (SARIF ``fixes``,
+    rdjson ``suggestions``: a reviewer applies them one by one): (safety, edits, the bytes they are offsets in)."""
+    found: dict[Result, tuple[str, tuple[Edit, ...], bytes]] = {}
+    project = report.project
+    if project is None:
+        return found
+    by_path: dict[str, list[Result]] = {}
+    for result in report.results:
+        rule = RULES.get(result.code)
+        if rule is not None and rule.fix is not None and fixable(result.code, config):
+            by_path.setdefault(result.path, []).append(result)
+    for path, results in by_path.items():
+        try:
+            data = open_source(SourceFile(path, os.path.dirname(os.path.abspath(path))), config.max_file_bytes)[0]
+        except Skipped:
+            continue
+        source = _source(data)
+        module = next((m for m in project.all_modules if m.path == path), None)
+        for result in results if source is not None else ():
+            made = RULES[result.code].fix.fixer(source, result.line, result.col, Where(config, project, module))
+            if made is not None and made[1]:
+                found[result] = (made[0], tuple(made[1]), data)
+    return found
 
 
 def fixable(code: str, config: Config) -> bool:

@@ -18,7 +18,8 @@ info       note         ``::notice``  minor          INFO
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from .registry import RULES
@@ -197,7 +198,7 @@ def sarif_rules() -> list[dict]:
 
 
 def sarif(report: Report, index: SourceIndex | None = None, *,
-          suppressed: Sequence[tuple[Result, str]] = (), **_: object) -> str:
+          suppressed: Sequence[tuple[Result, str]] = (), fixes: Mapping = MappingProxyType({}), **_: object) -> str:
     """One SARIF 2.1.0 run. ``suppressed`` (``--include-suppressed``): findings a ``# noqa`` suppressed, with the
     comment's reason, emitted after the others with ``suppressions: [{"kind": "inSource"}]``, which SARIF
     viewers and code scanning treat as suppressed rather than open."""
@@ -226,6 +227,17 @@ def sarif(report: Report, index: SourceIndex | None = None, *,
         }
         if reason is not None:
             result["suppressions"] = [{"kind": "inSource", **({"justification": reason} if reason else {})}]
+        if r in fixes:
+            safety, edits, _ = fixes[r]
+            result["fixes"] = [{
+                "description": {"text": f"{safety} fix (netra-isolation-lint --fix"
+                                        f"{'' if safety == 'safe' else ' --unsafe-fixes'})"},
+                "artifactChanges": [{
+                    "artifactLocation": _artifact_location(r.path, index),
+                    "replacements": [{"deletedRegion": {"byteOffset": e.start, "byteLength": e.end - e.start},
+                                      "insertedContent": {"text": e.text.decode("utf-8")}} for e in edits],
+                }],
+            }]
         results.append(result)
     document = {
         "$schema": SARIF_SCHEMA,
@@ -302,12 +314,13 @@ def gitlab(report: Report, index: SourceIndex | None = None, **_: object) -> str
 
 
 # -- reviewdog Diagnostic Format (rdjson) --------------------------------------------------------------
-def rdjson(report: Report, index: SourceIndex | None = None, **_: object) -> str:
+def rdjson(report: Report, index: SourceIndex | None = None, *, fixes: Mapping = MappingProxyType({}),
+           **_: object) -> str:
     index = _index(report, index)
     diagnostics = []
     for r in report.results:
         rule = RULES.get(r.code)
-        diagnostics.append({
+        diagnostic = {
             "message": r.message,
             "location": {
                 "path": index.relative(r.path),
@@ -316,11 +329,21 @@ def rdjson(report: Report, index: SourceIndex | None = None, **_: object) -> str
             },
             "severity": RDJSON_SEVERITY.get(severity(r.code), "WARNING"),
             "code": {"value": r.code, "url": rule.help_uri if rule else INFORMATION_URI},
-        })
+        }
+        if r in fixes:  # reviewdog offers each as a suggested change
+            _, edits, data = fixes[r]
+            diagnostic["suggestions"] = [{"range": {"start": _position(data, e.start), "end": _position(data, e.end)},
+                                          "text": e.text.decode("utf-8")} for e in edits]
+        diagnostics.append(diagnostic)
     present = {severity(r.code) for r in report.results}
     overall = next((RDJSON_SEVERITY[s] for s in ("error", "warning", "info") if s in present), "UNKNOWN_SEVERITY")
     return _dumps({"source": {"name": TOOL_NAME, "url": INFORMATION_URI}, "severity": overall,
                    "diagnostics": diagnostics})
+
+
+def _position(data: bytes, offset: int) -> dict:
+    """rdjson's position of a byte offset: 1-based line, 1-based column in UTF-8 bytes."""
+    return {"line": data.count(b"\n", 0, offset) + 1, "column": offset - (data.rfind(b"\n", 0, offset) + 1) + 1}
 
 
 # -- statistics ----------------------------------------------------------------------------------------

@@ -201,7 +201,8 @@ def _ignore_interrupts() -> None:
 
 def lint(sources: list[SourceFile], config: Config, project_anchor: str | None = None, *,
          prefilter: bool = False, cache: Cache | None = None, jobs: int = 1,
-         explain: tuple[str, int] | None = None, progress: Callable[[int, int], None] | None = None) -> Report:
+         explain: tuple[str, int] | None = None, progress: Callable[[int, int], None] | None = None,
+         keep_project: bool = False) -> Report:
     """Check ``sources`` as one project. With ``project_anchor`` (the directory that holds the project, when the
     run covers one), project-wide findings (NIL403) are judged and placed inside it. ``prefilter`` leaves unparsed
     the files that mention no name any rule needs (files named on the command line are always parsed);
@@ -209,7 +210,7 @@ def lint(sources: list[SourceFile], config: Config, project_anchor: str | None =
     (path, line) fills ``Report.traces`` with how the type model judged each API call on that line. ``progress``
     is called now and then with (files read or taken from the cache, files in all)."""
     with _rare_collections():
-        return _lint(sources, config, project_anchor, prefilter, cache, jobs, explain, progress)
+        return _lint(sources, config, project_anchor, prefilter, cache, jobs, explain, progress, keep_project)
 
 
 @contextlib.contextmanager
@@ -226,8 +227,10 @@ def _rare_collections():
 
 def _lint(sources: list[SourceFile], config: Config, project_anchor: str | None, prefilter: bool,
           cache: Cache | None, jobs: int, explain: tuple[str, int] | None,
-          progress: Callable[[int, int], None] | None) -> Report:
-    witness = _witness(sources, config, project_anchor) if cache is not None and explain is None else None
+          progress: Callable[[int, int], None] | None, keep_project: bool) -> Report:
+    # A reused report has no project: --explain-finding and the fixes SARIF and rdjson offer need one
+    reuse = cache is not None and explain is None and not keep_project
+    witness = _witness(sources, config, project_anchor) if reuse else None
     kept = cache.verdicts(witness) if witness is not None else None
     if kept is not None:
         files, rows, hidden_rows = kept

@@ -187,3 +187,30 @@ def test_nil201_imports_the_context_type_in_the_files_style(tmp_path, extra, exp
     assert run_cli("--no-cache", "--fix-only", ".", cwd=root).returncode == 0
     assert (root / "agent.py").read_text() == expected
     assert "NIL201" not in run_cli("--no-cache", ".", cwd=root).stdout
+
+
+def test_sarif_and_rdjson_carry_each_fix_applied_as_written(tmp_path):
+    """Each fix in the machine formats, applied on its own to the file, gives the text --fix gives for it."""
+    import json
+
+    from test_formats import assert_valid_sarif
+
+    root = _project(tmp_path, (CASES / "nil406_await_sync.py").read_text(encoding="utf-8"))
+    data = (root / "case.py").read_bytes()
+    for warm in (False, True):  # the cache must not drop them
+        document = json.loads(run_cli("--format", "sarif", "case.py", cwd=root).stdout)
+        assert_valid_sarif(document)
+        results = document["runs"][0]["results"]
+        assert [r["fixes"][0]["description"]["text"].split()[0] for r in results] == ["safe", "safe", "unsafe"], warm
+    edited = data
+    for result in sorted(results, key=lambda r: -r["fixes"][0]["artifactChanges"][0]["replacements"][0][
+            "deletedRegion"]["byteOffset"]):
+        (replacement,) = result["fixes"][0]["artifactChanges"][0]["replacements"]
+        start, length = replacement["deletedRegion"]["byteOffset"], replacement["deletedRegion"]["byteLength"]
+        edited = edited[:start] + replacement["insertedContent"]["text"].encode() + edited[start + length:]
+    assert edited == (CASES / "unsafe_nil406_await_sync.fixed.py").read_bytes()
+    rdjson = json.loads(run_cli("--format", "rdjson", "case.py", cwd=root).stdout)
+    suggestions = [d["suggestions"][0] for d in rdjson["diagnostics"]]
+    assert suggestions[0] == {"range": {"start": {"line": 19, "column": 15}, "end": {"line": 19, "column": 21}},
+                              "text": ""}
+    assert suggestions[2]["text"] == "await "

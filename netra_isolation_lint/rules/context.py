@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from ..model.facts import Finding, Instantiation, ModuleFacts
 from ..model.names import assignment_pairs, ast_text, call_shape, looks_like_context
 from ..model.semantic import FileContext
-from .fix import SAFE, Edit, Fix, Source, Where
+from .fix import SAFE, UNSAFE, Edit, Fix, Source, Where, enclosing_function
 from .rule import Rule
 
 NIL201 = Rule(
@@ -197,6 +197,11 @@ see), any positional argument whose name contains `context` or ends in `ctx` is 
 to be the context. A class whose `__init__` cannot take the context is not reported
 here (NIL201 reports the `__init__`). The visibility limits of NIL201 apply.
 ''',
+    fix=Fix(UNSAFE, "`user_context=<name>` (under the name the class's `__init__` takes it by) is passed when "
+            "exactly one value in scope is the context: a parameter of the enclosing function annotated "
+            "with the context type or named like the context parameter. Unsafe: that the value is this "
+            "request's context is what the name suggests, not what the code proves.",
+            lambda *args: _pass_context(*args)),
 )
 
 RULES = (NIL201, NIL202, NIL203)
@@ -531,3 +536,37 @@ def _context_import(source: Source, config, project) -> tuple[str, str, tuple[Ed
     # No type-only block yet: one is opened, so that no import runs (an import at run time could close a cycle)
     flag = b"" if "TYPE_CHECKING" in runtime else b"from typing import TYPE_CHECKING\n"
     return SAFE, f'"{inner}"', (Edit(at, at, flag + b"\nif TYPE_CHECKING:\n    " + line),)
+
+
+def _names_in(annotation: ast.AST | None) -> set[str]:
+    """The names an annotation spells, quoted ones included (``"UserExecutionContext"``)."""
+    names: set[str] = set()
+    for node in ast.walk(annotation) if annotation is not None else ():
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            names.add(node.attr)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            names.update(part.strip() for part in node.value.replace("|", "[").replace("]", "[").split("["))
+    return names
+
+
+def _pass_context(source: Source, line: int, col: int, where: Where) -> tuple[str, tuple[Edit, ...]] | None:
+    """NIL203: pass the one context value in scope to the class that takes it."""
+    config, project = where.config, where.project
+    call = source.call_at(line, col)
+    inst = next((i for i in getattr(where.module, "instantiations", ()) if (i.line, i.col) == (line, col)), None)
+    if call is None or inst is None or project is None:
+        return None
+    init = project.init_of(inst.callee, where.module)
+    keyword = (init.context_param if init is not None else None) or config.context_parameter
+    function = enclosing_function(call)
+    if function is None or isinstance(function, ast.Lambda):
+        return None
+    tails = {t.rpartition(".")[2] for t in config.context_types}
+    arguments = function.args
+    candidates = [a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
+                  if a.arg == config.context_parameter or tails & _names_in(a.annotation)]
+    if len(candidates) != 1:
+        return None
+    return UNSAFE, (_keyword_edit(source, call, f"{keyword}={candidates[0]}"),)
