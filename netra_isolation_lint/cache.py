@@ -13,17 +13,15 @@ corrupt, foreign or unwritable cache is ignored; it can cost time, never a resul
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
 import sys
-import tempfile
 
 from . import __version__
 from .config import Config, dump_effective
 from .model.facts import ModuleFacts, module_from_json, module_to_json
-from .sources import stat_key, stat_or_none
+from .sources import replace_whole, stat_key, stat_or_none
 
 ENV_DIR = "NETRA_ISOLATION_CACHE_DIR"
 DEFAULT_DIR = ".netra-isolation-cache"
@@ -150,16 +148,8 @@ class Cache:
             if not os.path.exists(ignore):
                 with open(ignore, "w", encoding="utf-8") as handle:
                     handle.write("# created by netra-isolation-lint\n*\n")
-            descriptor, temporary = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
-            try:
-                with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                    # dumps, not dump: dump streams through the pure-Python encoder, several times slower
-                    handle.write(json.dumps(data, separators=(",", ":")))
-                os.replace(temporary, path)
-            except BaseException:  # a full disk or Ctrl-C mid-write: leave no stray temporary file behind
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary)
-                raise
+            # dumps, not dump: dump streams through the pure-Python encoder, several times slower
+            replace_whole(path, json.dumps(data, separators=(",", ":")).encode("utf-8"))
         except OSError:
             return  # a read-only checkout still lints; it only runs cold next time
 

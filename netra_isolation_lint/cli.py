@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import functools
 import os
@@ -12,7 +11,7 @@ import time
 
 from . import __version__
 from .config import CODE_PATTERN, ConfigError, print_notes
-from .sources import DEFAULT_EXCLUDES, discover
+from .sources import DEFAULT_EXCLUDES, discover, replace_whole, repository_root
 
 PROG = "netra-isolation-lint"
 # Kept here (not read from formats.FORMATS) so that building the parser imports no rule or format code.
@@ -264,8 +263,9 @@ def main(argv: list[str] | None = None) -> int:
         return explain_finding(report, *wanted)
     if stdin:  # the rest of the project was read to judge the buffer, not to be reported
         buffer = sources[-1].path
-        report = dataclasses.replace(report, results=[r for r in report.results if r.path == buffer], files=1,
-                                     cached=0, suppressed=[(r, why) for r, why in report.suppressed if r.path == buffer])
+        report = dataclasses.replace(
+            report, results=[r for r in report.results if r.path == buffer], files=1, cached=0,
+            suppressed=[(r, why) for r, why in report.suppressed if r.path == buffer])
     suppressed = report.suppressed
     if changed is not None:
         on_changed = set(only_changed([r for r, _ in suppressed], changed))
@@ -298,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.format in ("sarif", "rdjson"):
         from .fixes import offered
 
-        offers = offered(report, config)
+        offers = offered(report, sources, config)
     rendered = FORMATS[args.format](shown, source_index() if needs_index else index, fixes=offers,
                                     show_source=args.show_source, color=color, suppressed=suppressed)
     stats = statistics(results) if args.statistics else ""
@@ -464,10 +464,10 @@ def _apply_fixes(args, sources, config, anchor, stdin):
 
 
 def _report_left(results) -> None:
-    from .formats import printable
+    from .formats import text
+    from .runner import Report
 
-    for r in results:
-        print(printable(f"{r.path}:{r.line}:{r.col + 1}: {r.code} {r.message}"), file=sys.stderr)
+    sys.stderr.write(text(Report(results=results)))
 
 
 def _unified_diff(outcome) -> str:
@@ -484,25 +484,13 @@ def _unified_diff(outcome) -> str:
 def _write_all(fixed: dict[str, bytes]) -> str | None:
     """Every fixed file written whole (temporary file, same permissions, renamed over the file), or, when one of
     them cannot be, none: a half-applied migration is worse than none. The reason, or None."""
-    import tempfile
-
     targets = {path: os.path.realpath(path) for path in fixed}
     for path, target in targets.items():
         if not os.path.isfile(target) or not os.access(target, os.W_OK) or not os.access(
                 os.path.dirname(target) or ".", os.W_OK):
             return f"{_shown(path)} cannot be written"
     for path, target in targets.items():
-        descriptor, temporary = tempfile.mkstemp(dir=os.path.dirname(target) or ".", suffix=".tmp",
-                                                 prefix=f".{os.path.basename(target)}.")
-        try:
-            with os.fdopen(descriptor, "wb") as handle:
-                handle.write(fixed[path])
-            os.chmod(temporary, os.stat(target).st_mode & 0o7777)
-            os.replace(temporary, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
+        replace_whole(target, fixed[path], os.stat(target).st_mode & 0o7777)
     return None
 
 
@@ -514,22 +502,10 @@ def write_report(path: str, text: str) -> None:
         with open(path, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
         return
-    import tempfile
-
-    target = os.path.realpath(path)  # through a symlink: the link keeps pointing at the report
-    descriptor, temporary = tempfile.mkstemp(dir=os.path.dirname(target), prefix=f".{os.path.basename(target)}.",
-                                             suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        umask = os.umask(0o022)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # as open() would create it; mkstemp's 0600 hides it from others
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    umask = os.umask(0o022)
+    os.umask(umask)
+    # through a symlink: the link keeps pointing at the report; the mode as open() would create it
+    replace_whole(os.path.realpath(path), text.encode("utf-8"), 0o666 & ~umask)
 
 
 def _one_line(text: str) -> str:
@@ -587,7 +563,7 @@ def _stdin_sources(name: str | None, config, excludes: tuple[str, ...], respect_
     if name is None:
         return [SourceFile("-", os.getcwd(), named=True, content=data)]
     shown = os.path.normpath(name)
-    root = os.path.dirname(config.source) if config.source else _repository_of(os.path.dirname(os.path.abspath(shown)))
+    root = _project_root(config, [shown])
     relative = os.path.relpath(root)
     root = root if relative.startswith("..") else relative  # paths shown as the rest of the run shows them
     buffer = os.path.abspath(shown)
@@ -602,17 +578,8 @@ def _project_root(config, paths: list[str]) -> str:
     A config named by ``--config`` may live anywhere (a contract in ``$RUNNER_TEMP``): it is passed as None."""
     if config is not None and config.source:
         return os.path.dirname(os.path.abspath(config.source))
-    return _repository_of(_common_directory([p for p in paths if p != "-"] or ["."]))
-
-
-def _repository_of(directory: str) -> str:
-    current = directory
-    while not os.path.exists(os.path.join(current, ".git")):
-        parent = os.path.dirname(current)
-        if parent == current:
-            return directory
-        current = parent
-    return current
+    common = _common_directory([p for p in paths if p != "-"] or ["."])
+    return repository_root(common) or common
 
 
 def _project_tree(paths: list[str]) -> str | None:
@@ -652,7 +619,7 @@ def _location(text: str) -> tuple[str, int] | None:
 
 def explain_finding(report, path: str, line: int) -> int:
     """Each finding on the line, and under it the steps by which the type model reached the call's target."""
-    from .formats import printable
+    from .formats import printable, text
 
     wanted = os.path.abspath(path)
     found = [r for r in report.results if os.path.abspath(r.path) == wanted and r.line == line]
@@ -660,7 +627,7 @@ def explain_finding(report, path: str, line: int) -> int:
         error(f"--explain-finding: no finding at {_shown(path)}:{line}")
         return 1
     for result in found:
-        print(printable(f"{result.path}:{result.line}:{result.col + 1}: {result.code} {result.message}"))
+        sys.stdout.write(text(dataclasses.replace(report, results=[result])))
         steps = [s for l, c, trace in report.traces if c == result.col for s in trace]
         if steps:
             print("  how the model typed the call:")

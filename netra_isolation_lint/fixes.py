@@ -9,18 +9,16 @@ here; the caller writes (atomically) or prints a diff.
 
 from __future__ import annotations
 
-import ast
 import dataclasses
-import os
+import io
 import re
 import tokenize
-import io
-import warnings
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from .config import Config
-from .engine import code_selected
+from .engine import code_selected, parse
 from .registry import RULES
 from .rules.fix import SAFE, Edit, Source, Where
 from .runner import Report, Result, lint
@@ -50,17 +48,19 @@ def fix_project(sources: list[SourceFile], config: Config, *, unsafe: bool, anch
         with_overlay = [dataclasses.replace(s, content=overlay[s.path]) if s.path in overlay else s for s in sources]
         return lint(with_overlay, config, anchor, prefilter=True, jobs=jobs)
 
+    def current(path: str) -> bytes | None:
+        return contents[path] if path in contents else _read(path, sources, config)
+
     report = run(contents)
     before = report.results
     taught: set[str] = set()  # classes the kept fixes taught to accept the context
     refused: set[str] = set()  # files put back: not tried again
     for _ in range(MAX_PASSES):
         candidates: dict[str, tuple[bytes, Counter, set[str]]] = {}
-        for path, (edits, codes, classes) in _edits(report, contents, sources, config, unsafe).items():
+        for path, (edits, codes, classes) in _edits(report, config, unsafe, current).items():
             if path in refused:
                 continue
-            data = contents.get(path) if path in contents else _read(path, sources, config)
-            fixed = _apply(data, edits)
+            fixed = _apply(current(path), edits)
             if not _parses(fixed):
                 outcome.refused.append(f"{path}: its fixes would make it unparseable; left as it was")
                 refused.add(path)
@@ -88,7 +88,7 @@ def fix_project(sources: list[SourceFile], config: Config, *, unsafe: bool, anch
             taught |= classes
         report = run(contents) if blame else trial
     else:
-        outcome.converged = not set(_edits(report, contents, sources, config, unsafe)) - refused
+        outcome.converged = not set(_edits(report, config, unsafe, current)) - refused
     outcome.next_steps = _new_findings(before, report.results, taught)[1]
     outcome.fixed = {path: data for path, data in contents.items() if data != outcome.original.get(path)}
     outcome.report = report
@@ -133,30 +133,12 @@ def _blame(added: list[Result], candidates: set[str]) -> dict[str, Result]:
     return blame
 
 
-def offered(report: Report, config: Config) -> dict[Result, tuple[str, tuple[Edit, ...], bytes]]:
+def offered(report: Report, sources: list[SourceFile],
+            config: Config) -> dict[Result, tuple[str, tuple[Edit, ...], bytes]]:
     """Each finding's fix as its rule offers it, one at a time and before any verification (SARIF ``fixes``,
     rdjson ``suggestions``: a reviewer applies them one by one): (safety, edits, the bytes they are offsets in)."""
-    found: dict[Result, tuple[str, tuple[Edit, ...], bytes]] = {}
-    project = report.project
-    if project is None:
-        return found
-    by_path: dict[str, list[Result]] = {}
-    for result in report.results:
-        rule = RULES.get(result.code)
-        if rule is not None and rule.fix is not None and fixable(result.code, config):
-            by_path.setdefault(result.path, []).append(result)
-    for path, results in by_path.items():
-        try:
-            data = open_source(SourceFile(path, os.path.dirname(os.path.abspath(path))), config.max_file_bytes)[0]
-        except Skipped:
-            continue
-        source = _source(data)
-        module = next((m for m in project.all_modules if m.path == path), None)
-        for result in results if source is not None else ():
-            made = RULES[result.code].fix.fixer(source, result.line, result.col, Where(config, project, module))
-            if made is not None and made[1]:
-                found[result] = (made[0], tuple(made[1]), data)
-    return found
+    return {result: (safety, tuple(edits), data)
+            for result, (safety, edits), data in _offers(report, config, lambda path: _read(path, sources, config))}
 
 
 def fixable(code: str, config: Config) -> bool:
@@ -164,36 +146,41 @@ def fixable(code: str, config: Config) -> bool:
     return code_selected(code, config.fixable, config.unfixable)
 
 
-def _edits(report: Report, contents: dict[str, bytes], sources: list[SourceFile], config: Config,
-           unsafe: bool) -> dict[str, tuple[list[Edit], Counter, set[str]]]:
+def _edits(report: Report, config: Config, unsafe: bool,
+           read: Callable[[str], bytes | None]) -> dict[str, tuple[list[Edit], Counter, set[str]]]:
     """Per file: its edits, the codes they fix, and the classes NIL201's fix teaches to accept the context."""
+    edits: dict[str, tuple[list[Edit], Counter, set[str]]] = {}
+    for result, (safety, made), _ in _offers(report, config, read):
+        if safety != SAFE and not unsafe:
+            continue
+        found, codes, taught = edits.setdefault(result.path, ([], Counter(), set()))
+        found.extend(made)
+        codes[result.code] += 1
+        if result.code == "NIL201":  # "<Class>.__init__ does not accept ...": its call sites come next
+            taught.add(result.message.partition(".__init__")[0])
+    return edits
+
+
+def _offers(report: Report, config: Config,
+            read: Callable[[str], bytes | None]) -> Iterator[tuple[Result, tuple[str, tuple[Edit, ...]], bytes]]:
+    """Each fixable finding whose rule offers edits: (the finding, (safety, edits), the bytes they apply to)."""
     by_path: dict[str, list[Result]] = {}
     for result in report.results:
         rule = RULES.get(result.code)
         if rule is not None and rule.fix is not None and fixable(result.code, config):
             by_path.setdefault(result.path, []).append(result)
-    edits: dict[str, tuple[list[Edit], Counter, set[str]]] = {}
+    project = report.project
     for path, results in by_path.items():
-        data = contents.get(path) if path in contents else _read(path, sources, config)
+        data = read(path)
         source = _source(data)
         if source is None:
             continue
-        project = report.project
         module = next((m for m in project.all_modules if m.path == path), None) if project is not None else None
         where = Where(config, project, module)
-        found: list[Edit] = []
-        codes: Counter = Counter()
-        taught: set[str] = set()
         for result in results:
             made = RULES[result.code].fix.fixer(source, result.line, result.col, where)
-            if made is not None and (made[0] == SAFE or unsafe) and made[1]:
-                found.extend(made[1])
-                codes[result.code] += 1
-                if result.code == "NIL201":  # "<Class>.__init__ does not accept ...": its call sites come next
-                    taught.add(result.message.partition(".__init__")[0])
-        if found:
-            edits[path] = (found, codes, taught)
-    return edits
+            if made is not None and made[1]:
+                yield result, made, data
 
 
 def _source(data: bytes | None) -> Source | None:
@@ -204,9 +191,7 @@ def _source(data: bytes | None) -> Source | None:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         if encoding not in ("utf-8", "utf-8-sig"):
             return None
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return Source(data, ast.parse(data))
+        return Source(data, parse(data, "<fix>"))
     except (SyntaxError, ValueError, RecursionError, MemoryError, LookupError):
         return None  # NIL900 files are not fixed
 
@@ -225,9 +210,7 @@ def _apply(data: bytes, edits: list[Edit]) -> bytes:
 
 def _parses(data: bytes) -> bool:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(data)
+        parse(data, "<fix>")
         return True
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False

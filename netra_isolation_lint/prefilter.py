@@ -82,9 +82,10 @@ def names_pattern(names: Iterable[str]) -> re.Pattern[bytes] | None:
     names = set(names)
     if not names:
         return None
+    short = {n for n in names if len(n) <= _TRIE_DEPTH}  # the trie is built by recursion
+    flat = sorted(re.escape(n) for n in names - short)
     root: dict = {}
-    flat = sorted(re.escape(n) for n in names if len(n) > _TRIE_DEPTH)  # the trie is built by recursion
-    for name in names - {n for n in names if len(n) > _TRIE_DEPTH}:
+    for name in short:
         node = root
         for char in name:
             node = node.setdefault(char, {})

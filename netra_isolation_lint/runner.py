@@ -230,14 +230,14 @@ def _lint(sources: list[SourceFile], config: Config, project_anchor: str | None,
           progress: Callable[[int, int], None] | None, keep_project: bool) -> Report:
     # A reused report has no project: --explain-finding and the fixes SARIF and rdjson offer need one
     reuse = cache is not None and explain is None and not keep_project
-    witness = _witness(sources, config, project_anchor) if reuse else None
+    package_dirs: dict[str, bool] = {}  # directory -> holds __init__.py, probed once for the whole run
+    witness = _witness(sources, config, project_anchor, package_dirs) if reuse else None
     kept = cache.verdicts(witness) if witness is not None else None
     if kept is not None:
         files, rows, hidden_rows = kept
         return Report(results=[Result(*row) for row in rows], files=files, cached=files,
                       suppressed=[(Result(*row[:5]), row[5]) for row in hidden_rows])
     report = Report(files=len(sources))
-    package_dirs: dict[str, bool] = {}
     outside: dict[str, list[int] | None] = {}  # files read from outside the paths given: (path, stat)
     tokens = base_tokens(config) if prefilter else None
     examined: dict[str, Examined] = {}
@@ -326,18 +326,19 @@ def _traces(project: Project, analysed: list[Examined], path: str, line: int) ->
     return sorted(traces)
 
 
-def _witness(sources: list[SourceFile], config: Config, anchor: str | None) -> list | None:
+def _witness(sources: list[SourceFile], config: Config, anchor: str | None,
+             package_dirs: dict[str, bool]) -> list | None:
     """What the verdicts of a run depend on besides the configuration (the cache's key): each file's stat and
     module name (an ``__init__.py`` added above the tree renames modules), and the anchor of NIL403. None when it
     cannot be told: the run then judges every file afresh, each under its own guard."""
     try:
-        return _inputs(sources, config, anchor)
+        return _inputs(sources, config, anchor, package_dirs)
     except (Exception, RecursionError, MemoryError):  # noqa: BLE001
         return None
 
 
-def _inputs(sources: list[SourceFile], config: Config, anchor: str | None) -> list | None:
-    package_dirs: dict[str, bool] = {}
+def _inputs(sources: list[SourceFile], config: Config, anchor: str | None,
+            package_dirs: dict[str, bool]) -> list | None:
     rows = []
     for source in sources:
         if source.content is not None:

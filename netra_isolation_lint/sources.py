@@ -77,6 +77,17 @@ def _shown_path(path: str) -> str:
     return path if ".." in path.split(os.sep) else os.path.normpath(path)
 
 
+def repository_root(path: str) -> str | None:
+    """The nearest directory from ``path`` upward that holds ``.git``, or None outside a repository."""
+    current = os.path.abspath(path)
+    while not os.path.exists(os.path.join(current, ".git")):
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+    return current
+
+
 class _Gitignore:
     """The ``.gitignore`` files that apply below a directory of a git repository, as git reads them: each
     relative to its own directory (``.git/info/exclude`` and the global excludes file are not read)."""
@@ -87,13 +98,10 @@ class _Gitignore:
 
     @classmethod
     def around(cls, top: str) -> _Gitignore | None:
-        current = os.path.abspath(top)
-        while not os.path.exists(os.path.join(current, ".git")):
-            parent = os.path.dirname(current)
-            if parent == current:
-                return None  # not in a repository: nothing is ignored (ruff and the ignore crate agree)
-            current = parent
-        found = cls(current)
+        repository = repository_root(top)
+        if repository is None:
+            return None  # not in a repository: nothing is ignored (ruff and the ignore crate agree)
+        found = cls(repository)
         # A directory the user names though git ignores it (a Python under pyenv's ignored versions/) is walked:
         # what is ignored inside it cannot be told apart from it with one compiled spec, so nothing is.
         return None if found.ignored(top, True) else found
@@ -163,6 +171,26 @@ def _as_skipped() -> Iterator[None]:
         raise Skipped("permission denied") from None
     except (OSError, ValueError) as exc:
         raise Skipped(f"cannot read file ({getattr(exc, 'strerror', None) or type(exc).__name__})") from None
+
+
+def replace_whole(target: str, data: bytes, mode: int | None = None) -> None:
+    """``data`` written to a temporary file beside ``target`` and renamed over it, so ``target`` is whole or
+    untouched whatever happens (a full disk, Ctrl-C), and no temporary file stays behind. ``mode``: the new
+    file's permissions (None: mkstemp's 0600)."""
+    import tempfile
+
+    descriptor, temporary = tempfile.mkstemp(dir=os.path.dirname(target) or ".", suffix=".tmp",
+                                             prefix=f".{os.path.basename(target)}.")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        if mode is not None:
+            os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 def stat_key(info: os.stat_result) -> list[int]:

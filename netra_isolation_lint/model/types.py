@@ -239,7 +239,8 @@ class TypeModel:
                     continue
                 if ref[2] in owner.method_map:
                     what = "property" if base.kind == "instance" and ref[2] in owner.properties else "method"
-                    sources.append(f"{what} {owner.name}.{ref[2]} ({self._where(owner, ref[2])})")
+                    where = self.where(Meaning("method", owner, name=ref[2]))
+                    sources.append(f"{what} {owner.name}.{ref[2]} ({where})")
                 else:
                     held = ", ".join(describe_ref(r) for r in owner.attr_type_map.get(ref[2], ()))
                     sources.append(f"attribute {owner.name}.{ref[2]}, assigned or annotated as {held}")
@@ -247,7 +248,7 @@ class TypeModel:
                 sources.append(f"{' and '.join(dict.fromkeys(lacking))} (with its known bases) defines no {ref[2]}")
             return "; ".join(sources) or f"attribute {ref[2]} of a value the model does not know"
         if kind == "call":
-            callees = [m for m in self.meanings(ref[1], home)]
+            callees = self.meanings(ref[1], home)
             if not callees:
                 return "the result of a call the model does not know"
             return "; ".join(
@@ -257,20 +258,22 @@ class TypeModel:
 
     def _show(self, meaning: Meaning) -> str:
         if meaning.kind == "function":
-            home = self.project.function_home(meaning.function)
-            where = f"{home.path}:{meaning.function.line}" if home is not None else "?"
-            return f"function {meaning.function.qualname.rpartition('.')[2]} ({where})"
+            return f"function {meaning.function.qualname.rpartition('.')[2]} ({self.where(meaning)})"
         if meaning.kind == "method":
-            return f"method {meaning.cls.name}.{meaning.name} ({self._where(meaning.cls, meaning.name)})"
-        home = self.project.home_of(meaning.cls)
-        where = f"{home.path}:{meaning.cls.line}" if home is not None else "?"
-        return f"{'class' if meaning.kind == 'class' else 'an instance of'} {meaning.cls.name} ({where})"
+            return f"method {meaning.cls.name}.{meaning.name} ({self.where(meaning)})"
+        return f"{'class' if meaning.kind == 'class' else 'an instance of'} {meaning.cls.name} ({self.where(meaning)})"
 
-    def _where(self, cls: ClassInfo, name: str) -> str:
-        home = self.project.home_of(cls)
-        function = self.project.functions.get(f"{cls.qualname}.{name}")
-        line = function.line if function is not None else cls.line
-        return f"{home.path}:{line}" if home is not None else cls.qualname
+    def where(self, meaning: Meaning) -> str:
+        """``path:line`` of the definition a meaning stands for (a method's own line when the walk recorded its
+        function, else its class's): what messages and explanations name as judged against."""
+        project = self.project
+        function = meaning.function if meaning.kind == "function" else project.functions.get(
+            f"{meaning.cls.qualname}.{meaning.name}") if meaning.kind == "method" else None
+        if function is not None:
+            home = project.function_home(function)
+            return f"{home.path}:{function.line}" if home is not None else function.qualname
+        home = project.home_of(meaning.cls)
+        return f"{home.path}:{meaning.cls.line}" if home is not None else meaning.cls.qualname
 
     # ------------------------------------------------------------------ the isolation API
     def emitter_classes(self) -> tuple[ClassInfo, ...]:

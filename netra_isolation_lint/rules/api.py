@@ -374,8 +374,8 @@ def _missing_method(call: ApiCall, methods: list, home: ModuleFacts, project) ->
                 hint = (f"did you mean {suggestion}()?" if suggestion
                         else f"it has: {', '.join(public[:8]) or 'no public methods'}")
                 return Finding(call.line, call.col, NIL404.code, NIL404.format(
-                    receiver=describe_ref(ref[1]), cls=cls.name, where=_where(cls, None, project), method=name,
-                    hint=hint))
+                    receiver=describe_ref(ref[1]), cls=cls.name, where=types.where(Meaning("instance", cls)),
+                    method=name, hint=hint))
     return None
 
 
@@ -389,7 +389,7 @@ def _arguments_do_not_bind(call: ApiCall, targets: list[Meaning], project) -> Fi
         return None
     meaning, sig = signatures[0]
     return Finding(call.line, call.col, NIL405.code, NIL405.format(
-        callee=_callee_name(meaning), where=_where_meaning(meaning, project), problem=problems[0],
+        callee=_callee_name(meaning), where=project.types.where(meaning), problem=problems[0],
         params=describe(sig)))
 
 
@@ -417,12 +417,12 @@ def _await_mismatch(call: ApiCall, targets: list[Meaning], project) -> Finding |
     if call.awaited and all(v is False for v in verdicts):
         if all(_result_not_awaitable(m, project) for m in targets):
             return Finding(call.line, call.col, NIL406.code, NIL406.format(
-                callee=_callee_name(targets[0]), where=_where_meaning(targets[0], project),
+                callee=_callee_name(targets[0]), where=project.types.where(targets[0]),
                 problem="is synchronous: awaiting its result raises TypeError",
                 fix="call it without await"))
     if call.dropped and not call.awaited and all(v is True for v in verdicts):
         return Finding(call.line, call.col, NIL406.code, NIL406.format(
-            callee=_callee_name(targets[0]), where=_where_meaning(targets[0], project),
+            callee=_callee_name(targets[0]), where=project.types.where(targets[0]),
             problem="is a coroutine function: this call creates a coroutine and drops it, so nothing runs",
             fix="await it, or schedule it with asyncio.create_task()"))
     return None
@@ -440,7 +440,7 @@ def _arguments_out_of_order(call: ApiCall, targets: list[Meaning], project) -> F
             expected = sig.positional[slot]
             if name and name != expected and name in sig.positional:
                 return Finding(call.line, call.col, NIL407.code, NIL407.format(
-                    callee=_callee_name(meaning), where=_where_meaning(meaning, project), name=name,
+                    callee=_callee_name(meaning), where=project.types.where(meaning), name=name,
                     slot=slot + 1, param=expected,
                     right=sig.positional.index(name) + 1))
     return None
@@ -472,21 +472,6 @@ def _result_not_awaitable(meaning: Meaning, project) -> bool:
 def _awaitable_class(cls: ClassInfo, project) -> bool:
     exists, _ = project.member(cls, "__await__")
     return exists is not False
-
-
-def _where(cls: ClassInfo | None, function, project) -> str:
-    """Where the model found the definition it judged against: ``path:line``."""
-    if function is not None:
-        home = project.function_home(function)
-        return f"{home.path}:{function.line}" if home is not None else function.qualname
-    home = project.home_of(cls)
-    return f"{home.path}:{cls.line}" if home is not None else cls.qualname
-
-
-def _where_meaning(meaning: Meaning, project) -> str:
-    if meaning.kind == "method":
-        return _where(meaning.cls, project.functions.get(f"{meaning.cls.qualname}.{meaning.name}"), project)
-    return _where(meaning.cls, meaning.function, project)
 
 
 def _callee_name(meaning: Meaning) -> str:

@@ -526,13 +526,13 @@ def _context_import(source: Source, config, project) -> tuple[str, str, tuple[Ed
     line = f"from {home.module} import {name}\n".encode()
     if guard is not None:  # the file's own style: type-only imports under TYPE_CHECKING
         last = guard.body[-1]
-        at = source.offset(last.end_lineno + 1, 0) if last.end_lineno < len(source.starts) else len(source.data)
+        at = source.line_after(last)
         return SAFE, f'"{inner}"', (Edit(at, at, b" " * last.col_offset + line),)
     imports = [s for s in source.tree.body if isinstance(s, (ast.Import, ast.ImportFrom))]
     if not imports:
         return None
     last = imports[-1]
-    at = source.offset(last.end_lineno + 1, 0) if last.end_lineno < len(source.starts) else len(source.data)
+    at = source.line_after(last)
     # No type-only block yet: one is opened, so that no import runs (an import at run time could close a cycle)
     flag = b"" if "TYPE_CHECKING" in runtime else b"from typing import TYPE_CHECKING\n"
     return SAFE, f'"{inner}"', (Edit(at, at, flag + b"\nif TYPE_CHECKING:\n    " + line),)

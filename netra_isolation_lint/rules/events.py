@@ -205,14 +205,22 @@ def unknown_emit_method(node: ast.Call, ctx: FileContext) -> None:
         on_emitter_receiver(node, ctx, lambda value: _judge_emit_method(node, ctx))
 
 
+def _method_suggestion(method: str, config) -> str | None:
+    """The configured emit method a typo most likely meant: the message's advice and the fix's rename."""
+    return closest(method, sorted([f"emit_{e}" for e in config.events] + list(config.emitter_helpers)))
+
+
+def _event_suggestion(event: str, config) -> str | None:
+    return closest(event, sorted(config.events))
+
+
 def _judge_emit_method(node: ast.Call, ctx: FileContext) -> None:
     func = node.func
     event = func.attr[len("emit_"):]
     if event in ctx.config.events:
         ctx.facts.emits.append((event, node.lineno, node.col_offset))
         return
-    allowed = sorted([f"emit_{e}" for e in ctx.config.events] + list(ctx.config.emitter_helpers))
-    suggestion = closest(func.attr, allowed)
+    suggestion = _method_suggestion(func.attr, ctx.config)
     hint = (f"did you mean {suggestion}?" if suggestion
             else "emit one of the configured events or declare it in custom_events")
     ctx.report(node, NIL401, method=func.attr, hint=hint)
@@ -230,7 +238,7 @@ def unknown_sink_event(node: ast.Call, ctx: FileContext) -> None:
     if event in ctx.config.events:
         ctx.facts.emits.append((event, node.lineno, node.col_offset))
         return
-    suggestion = closest(event, sorted(ctx.config.events))
+    suggestion = _event_suggestion(event, ctx.config)
     hint = (f"did you mean {suggestion!r}? If not, declare it in custom_events" if suggestion
             else "declare it in custom_events if it is intended")
     ctx.report(first, NIL402, event=_printable(event), sink=sink, hint=hint)
@@ -294,8 +302,7 @@ def _rename_emit_method(source: Source, line: int, col: int, where: Where) -> tu
     func = call.func if call is not None else None
     if not isinstance(func, ast.Attribute) or func.end_lineno != func.lineno:
         return None
-    allowed = sorted([f"emit_{e}" for e in where.config.events] + list(where.config.emitter_helpers))
-    suggestion = closest(func.attr, allowed)
+    suggestion = _method_suggestion(func.attr, where.config)
     if suggestion is None:
         return None
     end = source.offset(func.end_lineno, func.end_col_offset)
@@ -309,7 +316,7 @@ def _rename_event_literal(source: Source, line: int, col: int, where: Where) -> 
                    None)
     if literal is None:
         return None
-    suggestion = closest(literal.value, sorted(where.config.events))
+    suggestion = _event_suggestion(literal.value, where.config)
     text = source.text(literal)
     quote = text[-1:]
     # only a plain one-line literal whose text is its value: no prefix, escape or implicit concatenation

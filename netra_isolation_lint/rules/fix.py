@@ -39,6 +39,10 @@ class Source:
     def span(self, node: ast.AST) -> tuple[int, int]:
         return self.offset(node.lineno, node.col_offset), self.offset(node.end_lineno, node.end_col_offset)
 
+    def line_after(self, node: ast.AST) -> int:
+        """The offset where the line after ``node`` starts (the end of the file after its last line)."""
+        return self.starts[node.end_lineno] if node.end_lineno < len(self.starts) else len(self.data)
+
     def text(self, node: ast.AST) -> bytes:
         start, end = self.span(node)
         return self.data[start:end]
