@@ -70,7 +70,7 @@ def fix_project(sources: list[SourceFile], config: Config, *, unsafe: bool, anch
             break
         trial = run({**contents, **{path: fixed for path, (fixed, _, _) in candidates.items()}})
         teaching = taught.union(*(classes for _, _, classes in candidates.values()))
-        added, _ = _new_findings(before, trial.results, teaching)
+        added, _ = _new_findings(before, trial, teaching)
         blame = _blame(added, set(candidates))
         for path in sorted(blame):
             new = blame[path]
@@ -89,28 +89,29 @@ def fix_project(sources: list[SourceFile], config: Config, *, unsafe: bool, anch
         report = run(contents) if blame else trial
     else:
         outcome.converged = not set(_edits(report, config, unsafe, current)) - refused
-    outcome.next_steps = _new_findings(before, report.results, taught)[1]
+    outcome.next_steps = _new_findings(before, report, taught)[1]
     outcome.fixed = {path: data for path, data in contents.items() if data != outcome.original.get(path)}
     outcome.report = report
     return outcome
 
 
-def _new_findings(before: list[Result], after: list[Result], taught: set[str]) -> tuple[list[Result], int]:
+def _new_findings(before: list[Result], after: Report, taught: set[str]) -> tuple[list[Result], int]:
     """The findings ``after`` has beyond ``before``, and how many of them are the migration's next step.
 
     Counted per file and code: a fix moves lines and may change the message of a finding it leaves (NIL405's
     advice names the signature), so neither can tell a new finding from an old one. NIL203 where a class a fix
-    taught to accept the context is created is the next step: reported, never a reason to put the fix back."""
+    taught to accept the context is created (or a class that inherits that ``__init__``) is the next step:
+    reported, never a reason to put the fix back."""
     had = Counter((r.path, r.code) for r in before)
     groups: dict[tuple[str, str], list[Result]] = {}
-    for result in after:
+    for result in after.results:
         groups.setdefault((result.path, result.code), []).append(result)
     new: list[Result] = []
     steps = 0
     for key, results in sorted(groups.items()):
         extra = len(results) - had[key]
         if extra > 0 and key[1] == "NIL203":
-            taught_now = sum(1 for r in results if r.message.split("(")[0] in taught)
+            taught_now = sum(1 for r in results if _taught(r, after.project, taught))
             taught_before = sum(1 for r in before if (r.path, r.code) == key and r.message.split("(")[0] in taught)
             allowed = min(extra, max(0, taught_now - taught_before))
             steps, extra = steps + allowed, extra - allowed
@@ -119,6 +120,18 @@ def _new_findings(before: list[Result], after: list[Result], taught: set[str]) -
             fresh = [r for r in results if seen[_LINE_REFERENCE.sub("", r.message)] <= 0]
             new.extend((fresh or results)[:extra])
     return new, steps
+
+
+def _taught(result: Result, project, taught: set[str]) -> bool:
+    """NIL203 for a class the fixes taught, itself or through the base whose ``__init__`` it inherits."""
+    name = result.message.split("(")[0]
+    if name in taught:
+        return True
+    module = next((m for m in getattr(project, "all_modules", ()) if m.path == result.path), None)
+    created = next((i for i in getattr(module, "instantiations", ()) if (i.line, i.col) == (result.line, result.col)),
+                   None)
+    cls = project.class_info(created.callee, module) if created is not None else None
+    return cls is not None and any(c.name in taught for c in project.hierarchy(cls))
 
 
 def _blame(added: list[Result], candidates: set[str]) -> dict[str, Result]:

@@ -46,10 +46,44 @@ def test_each_fixture_becomes_its_fixed_file_and_stays_there(tmp_path, case):
     assert (again.returncode, again.stdout) == (0, ""), again.stdout
 
 
+PROJECTS = sorted(p.name for p in CASES.iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("case", PROJECTS)
+def test_each_fixture_project_becomes_its_fixed_files_and_stays_there(tmp_path, case):
+    """A project for fixes that need other modules: each ``X.fixed.py`` is what ``X.py`` becomes, every other file
+    stays as it is; a second run changes nothing."""
+    root = tmp_path / "project"
+    shutil.copytree(CASES / case, root, ignore=shutil.ignore_patterns("*.fixed.py"))
+    (root / ".git").mkdir()
+    unsafe = ["--unsafe-fixes"] if case.startswith("unsafe_") else []
+    first = run_cli("--no-cache", "--fix-only", *unsafe, ".", cwd=root)
+    assert first.returncode == 0, first.stderr
+    expected = {p.relative_to(CASES / case).as_posix(): p.read_bytes() for p in (CASES / case).rglob("*.py")
+                if not p.name.endswith(".fixed.py")}
+    for fixed in (CASES / case).rglob("*.fixed.py"):
+        expected[fixed.relative_to(CASES / case).as_posix().replace(".fixed.py", ".py")] = fixed.read_bytes()
+    assert {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*.py")} == expected
+    again = run_cli("--no-cache", "--diff", *unsafe, ".", cwd=root)
+    assert (again.returncode, again.stdout) == (0, ""), again.stdout
+    if unsafe:
+        shutil.rmtree(root)
+        shutil.copytree(CASES / case, root, ignore=shutil.ignore_patterns("*.fixed.py"))
+        safe_only = run_cli("--no-cache", "--diff", ".", cwd=root)
+        assert safe_only.stdout == "", "the case's fixes are all unsafe: --diff alone offers none"
+
+
 def test_every_fixture_changes_something_unless_it_shows_what_is_left_alone():
     changed = {case for case in INPUTS
                if (CASES / f"{case}.py").read_bytes() != (CASES / f"{case}.fixed.py").read_bytes()}
     assert changed == {c for c in INPUTS if c != "nil401_nil402_rename"}  # that one: unsafe fixes without the flag
+
+
+@pytest.mark.parametrize("case", ["unsafe_nil301_reset_direct_use", "unsafe_nil405_payload"])
+def test_a_fixture_of_unsafe_fixes_only_is_left_alone_without_the_flag(tmp_path, case):
+    root = _project(tmp_path, (CASES / f"{case}.py").read_text(encoding="utf-8"))
+    result = run_cli("--no-cache", "--diff", "case.py", cwd=root)
+    assert (result.returncode, result.stdout) == (0, ""), result.stdout
 
 
 def test_diff_writes_nothing_and_exits_1_when_there_is_a_diff(tmp_path):
@@ -135,7 +169,13 @@ def test_the_legacy_examples_keep_only_findings_without_a_fix(tmp_path):
 
 SNIPPETS = ("", "\n\nasync def _f(e):\n    await e.emit_agent_startd({})\n",
             "\n\nclass AgentWebSocketBridge:\n    def make(self):\n        return 1\n\n\n"
-            "async def _g():\n    await AgentWebSocketBridge().make()\n")
+            "async def _g():\n    await AgentWebSocketBridge().make()\n",
+            "\n\nclass UserEmitter:\n    async def emit_agent_started(self, data):\n        return None\n\n\n"
+            "class AgentWebSocketBridge:\n    async def notify_agent_started(self, run_id, agent_name):\n"
+            "        return True\n\n\nclass BaseAgent:\n    user_context = None\n\n"
+            "    async def _get_user_emitter(self) -> UserEmitter:\n        return UserEmitter()\n\n\n"
+            "class _Agent(BaseAgent):\n    async def run(self, bridge: AgentWebSocketBridge):\n"
+            "        await bridge.notify_agent_started(1, self)\n")
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
@@ -214,3 +254,21 @@ def test_sarif_and_rdjson_carry_each_fix_applied_as_written(tmp_path):
     assert suggestions[0] == {"range": {"start": {"line": 19, "column": 15}, "end": {"line": 19, "column": 21}},
                               "text": ""}
     assert suggestions[2]["text"] == "await "
+
+
+def test_nil203_where_a_subclass_inherits_a_taught_init_is_the_next_step(tmp_path):
+    """A fix teaches ``MidAgent`` to accept the context; ``LeafAgent`` inherits that ``__init__``, so creating a
+    ``LeafAgent`` without one is the next step too, not a reason to put the fix back."""
+    root = tmp_path / "project"
+    (root / ".git").mkdir(parents=True)
+    (root / "base.py").write_text(BASE)
+    (root / "ctx.py").write_text(CONTEXT)
+    (root / "mid.py").write_text("from base import BaseAgent\n\n\nclass MidAgent(BaseAgent):\n"
+                                 "    def __init__(self, llm):\n        super().__init__('mid')\n\n\n"
+                                 "class LeafAgent(MidAgent):\n    pass\n")
+    (root / "use.py").write_text("from mid import LeafAgent\n\n\ndef build(llm):\n    return LeafAgent(llm)\n")
+    result = run_cli("--no-cache", "--fix", ".", cwd=root)
+    assert "fix not applied" not in result.stderr, result.stderr
+    assert "next step: 1 creation" in result.stderr, result.stderr
+    assert "user_context=user_context" in (root / "mid.py").read_text()
+    assert "use.py:5:12: NIL203 LeafAgent(...)" in result.stdout

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import re
 
 from ..model.facts import ApiCall, ClassInfo, Finding, ModuleFacts, Signature
 from ..model.names import ast_text, call_shape, closest, looks_like_context
@@ -147,6 +148,14 @@ the `def`: a decorator that changes it (a retry wrapper taking extra keywords) i
 seen and can cause a false report. Dataclass fields are not a signature yet: a
 dataclass without its own `__init__` is not judged. The visibility limits of NIL404 apply.
 ''',
+    fix=Fix(UNSAFE, "For a callee that takes one positional parameter (the payload) and a call that passes "
+            "more, no keywords: the leading arguments, each a plain name or `self.<name>`, go into the last "
+            "one under their names as keys, when it is a dict display or a name the enclosing function only "
+            "binds to a dict: `emit_agent_thinking(self.name, metadata)` becomes "
+            "`emit_agent_thinking({\"name\": self.name, **metadata})`. Unsafe: the key is the argument's "
+            "name, not one the receiver is known to read, so the payload may still not be what the chat "
+            "expects.",
+            lambda *args: _merge_into_payload(*args)),
 )
 
 
@@ -541,3 +550,72 @@ def _fix_await(source: Source, line: int, col: int, where: Where) -> tuple[str, 
         start, _ = source.span(call)
         return UNSAFE, (Edit(start, start, b"await "),)
     return None
+
+
+_DICT_TYPES = frozenset({"dict", "Dict", "Mapping", "MutableMapping"})
+_INDENT = re.compile(rb"[ \t]*")
+
+
+def _merge_into_payload(source: Source, line: int, col: int, where: Where) -> tuple[str, tuple[Edit, ...]] | None:
+    """NIL405: the extra leading positional arguments of a one-payload call go into the payload dict."""
+    call, project, module = source.call_at(line, col), where.project, where.module
+    function = enclosing_function(call) if call is not None else None
+    if project is None or module is None or not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    if call.keywords or len(call.args) < 2 or any(isinstance(a, ast.Starred) for a in call.args):
+        return None
+    recorded = next((c for c in module.api_calls if (c.line, c.col) == (line, col)
+                     and c.positional == len(call.args)), None)
+    if recorded is None:
+        return None
+    types = project.types
+    targets = [m for r in recorded.target for m in types.meanings(r, module) if _is_api_target(m, types)]
+    # No class: a constructor's arguments are judged with its context (_with_context), which is NIL203's
+    signatures = {signature_of(m, project) if m.kind != "class" else None for m in targets}
+    sig = signatures.pop() if len(signatures) == 1 else None
+    if sig is None or len(sig.positional) != 1 or sig.varargs or sig.required_keyword_only:
+        return None
+    *extra, payload = call.args
+    keys = recorded.arg_names[:-1]  # ``x`` and ``self.x`` are keyed "x"
+    taken = {k.value for k in payload.keys if isinstance(k, ast.Constant)} if isinstance(payload, ast.Dict) else set()
+    spans = [source.span(a) for a in call.args]
+    if not all(keys) or len(set(keys)) < len(keys) or taken & set(keys) or any(
+            source.data[end:start].strip() != b"," for (_, end), (start, _) in zip(spans, spans[1:])):
+        return None  # a key to invent or repeat, or a comment or parenthesis between the arguments
+    entries = [b'"%s": %s' % (key.encode(), source.text(a)) for key, a in zip(keys, extra)]
+    first, (start, end) = spans[0][0], spans[-1]
+    if isinstance(payload, ast.Dict):  # the entries go first, in its layout: after the brace, or one a line
+        below = source.starts[payload.lineno] if payload.end_lineno > payload.lineno else None
+        rest = source.data[start + 1:below]  # the rest of the brace's line
+        if payload.keys and below is not None and not rest.strip():
+            indent, newline = _INDENT.match(source.data, below).group(), rest.lstrip(b" \t")
+            added = b"".join(indent + entry + b"," + newline for entry in entries)
+            return UNSAFE, (Edit(first, start, b""), Edit(below, below, added))
+        glue = b"" if not payload.keys else b"," if rest[:1].isspace() else b", "
+        return UNSAFE, (Edit(first, start + 1, b"{" + b", ".join(entries) + glue),)
+    if isinstance(payload, ast.Name) and _holds_dict(payload.id, function):
+        return UNSAFE, (Edit(first, end, b"{" + b", ".join(entries) + b", **" + payload.id.encode() + b"}"),)
+    return None
+
+
+def _holds_dict(name: str, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """``name`` is bound in ``function`` and only to dicts: a parameter annotated ``dict``/``Dict[...]``/``Mapping``,
+    ``name = {...}`` or ``name = dict(...)``."""
+    arguments = function.args
+    params = [a.annotation for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs) if a.arg == name]
+    stores = [n for n in ast.walk(function)
+              if isinstance(n, ast.Name) and n.id == name and not isinstance(n.ctx, ast.Load)]
+    return bool(params or stores) and all(map(_is_dict_type, params)) and all(map(_binds_dict, stores))
+
+
+def _is_dict_type(annotation: ast.AST | None) -> bool:
+    node = annotation.value if isinstance(annotation, ast.Subscript) else annotation
+    return (node.id if isinstance(node, ast.Name) else getattr(node, "attr", None)) in _DICT_TYPES
+
+
+def _binds_dict(target: ast.Name) -> bool:
+    statement = target.parent
+    value = statement.value if isinstance(statement, ast.AnnAssign) or (
+        isinstance(statement, ast.Assign) and statement.targets == [target]) else None
+    return isinstance(value, ast.Dict) or (isinstance(value, ast.Call) and isinstance(value.func, ast.Name)
+                                           and value.func.id == "dict")

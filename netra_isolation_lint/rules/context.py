@@ -7,10 +7,11 @@ class is context-bound can depend on other modules, so the verdicts are given by
 from __future__ import annotations
 
 import ast
+from collections import Counter
 from collections.abc import Iterator
 
 from ..model.facts import Finding, Instantiation, ModuleFacts
-from ..model.names import assignment_pairs, ast_text, call_shape, looks_like_context
+from ..model.names import assignment_pairs, ast_text, call_shape, is_test_path, looks_like_context
 from ..model.semantic import FileContext
 from .fix import SAFE, UNSAFE, Edit, Fix, Source, Where, enclosing_function
 from .rule import Rule
@@ -519,8 +520,7 @@ def _context_import(source: Source, config, project) -> tuple[str, str, tuple[Ed
         return SAFE, inner, ()
     if name in typing_only:
         return SAFE, f'"{inner}"', ()
-    home = next((project.home_of(c) for q, c in project.classes.items()
-                 if c.name == name and project.home_of(c) is not None), None)
+    home = _context_type_home(name, config, project)
     if home is None:
         return None
     line = f"from {home.module} import {name}\n".encode()
@@ -536,6 +536,17 @@ def _context_import(source: Source, config, project) -> tuple[str, str, tuple[Ed
     # No type-only block yet: one is opened, so that no import runs (an import at run time could close a cycle)
     flag = b"" if "TYPE_CHECKING" in runtime else b"from typing import TYPE_CHECKING\n"
     return SAFE, f'"{inner}"', (Edit(at, at, flag + b"\nif TYPE_CHECKING:\n    " + line),)
+
+
+def _context_type_home(name: str, config, project) -> ModuleFacts | None:
+    """The module that defines the context type the project itself imports most (a codebase mid-migration can
+    have several classes of that name: a re-export, a legacy copy)."""
+    homes = [h for c in project.classes.values() if c.name == name
+             for h in (project.home_of(c),) if h is not None and not is_test_path(h.path, config)]
+    if not homes:
+        return None
+    used = Counter(q for m in project.all_modules for q in m.bindings.values())
+    return max(homes, key=lambda h: (used[f"{h.module}.{name}"], -len(h.module)))
 
 
 def _names_in(annotation: ast.AST | None) -> set[str]:

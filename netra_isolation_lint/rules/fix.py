@@ -8,6 +8,8 @@ returns no edit when it cannot be sure; the driver (``fixes.py``) re-parses and 
 from __future__ import annotations
 
 import ast
+import io
+import tokenize
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -67,6 +69,43 @@ def enclosing_function(node: ast.AST) -> ast.AST | None:
     while current is not None and not isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
         current = getattr(current, "parent", None)
     return current
+
+
+def enclosing_statement(node: ast.AST | None) -> ast.stmt | None:
+    while node is not None and not isinstance(node, ast.stmt):
+        node = getattr(node, "parent", None)
+    return node
+
+
+def statement_list(statement: ast.stmt) -> list[ast.stmt] | None:
+    """The list of its parent (body, orelse, finalbody, handlers) that holds ``statement``."""
+    parent = getattr(statement, "parent", None)
+    return next((b for b in (getattr(parent, f, None) for f in ("body", "orelse", "finalbody", "handlers"))
+                 if isinstance(b, list) and any(s is statement for s in b)), None)
+
+
+def indentation(source: Source, statement: ast.stmt) -> bytes:
+    start = source.starts[statement.lineno - 1]
+    return source.data[start:start + statement.col_offset]
+
+
+def alone_on_its_lines(source: Source, statement: ast.stmt) -> bool:
+    """Only blanks before it on its first line and a newline or a comment after it (no ``;``, no ``if x: ...``)."""
+    if indentation(source, statement).strip(b" \t"):
+        return False
+    rest = source.data[source.span(statement)[1]:].lstrip(b" \t")
+    return not rest or rest[:1] in (b"\n", b"\r", b"#")
+
+
+def has_comment(source: Source, node: ast.AST) -> bool:
+    """A comment inside the node's text, which rewriting the node would lose."""
+    text = source.text(node)
+    if b"#" not in text:
+        return False
+    try:
+        return any(t.type == tokenize.COMMENT for t in tokenize.tokenize(io.BytesIO(text).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return True
 
 
 @dataclass(frozen=True)
