@@ -11,7 +11,7 @@ import time
 
 from . import __version__
 from .config import CODE_PATTERN, ConfigError, print_notes
-from .sources import DEFAULT_EXCLUDES, discover, replace_whole, repository_root
+from .sources import DEFAULT_EXCLUDES, common_directory, discover, project_root, replace_whole
 
 PROG = "netra-isolation-lint"
 # Kept here (not read from formats.FORMATS) so that building the parser imports no rule or format code.
@@ -162,6 +162,9 @@ def _interruptible(run):
 
 @_interruptible
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["server"]:  # the language server: an optional extra, imported only when asked for
+        return _server(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.write_baseline and args.diff_base:
@@ -179,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
         error("'-' (standard input) cannot be combined with other paths")
         return 2
     start = os.path.dirname(os.path.abspath(args.stdin_filename)) if stdin and args.stdin_filename else (
-        _common_directory(args.paths))
+        common_directory(args.paths))
     try:
         config = resolve_known_config(args.config, start)
     except ConfigError as exc:
@@ -198,12 +201,12 @@ def main(argv: list[str] | None = None) -> int:
     excludes = (args.exclude if args.exclude is not None else DEFAULT_EXCLUDES) + config.exclude + args.extend_exclude
     if args.show_config:
         return show_config(config, args, excludes)
-    project_root = _project_root(config if args.config is None else None, args.paths)
+    root_dir = project_root(config if args.config is None else None, args.paths)
     if stdin:
         sources, missing = _stdin_sources(args.stdin_filename, config, excludes, not args.no_respect_gitignore), []
     else:
         sources, missing = discover(args.paths, excludes, respect_gitignore=not args.no_respect_gitignore,
-                                    root=project_root)
+                                    root=root_dir)
     if missing:
         for path, reason in missing:
             error(f"{path}: {reason}")
@@ -238,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_cache:
         from .cache import Cache, cache_dir
 
-        cache = Cache(cache_dir(args.cache_dir, project_root), config, prefilter=not args.no_prefilter)
+        cache = Cache(cache_dir(args.cache_dir, root_dir), config, prefilter=not args.no_prefilter)
     wanted = None
     if args.explain_finding is not None:
         wanted = _location(args.explain_finding)
@@ -334,6 +337,16 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if any(r.code.startswith(args.fail_on) for r in results) else 0
     failing = FAIL_ON[args.fail_on]
     return 1 if any(severity(r.code) in failing for r in results) else 0
+
+
+def _server(argv: list[str]) -> int:
+    try:
+        from .server import main as serve
+    except ImportError as exc:
+        error(f"the language server needs the [server] extra (pygls): reinstall as "
+              f"'python -m pip install \"<path-or-url-of-netra-isolation-lint>[server]\"' ({exc})")
+        return 2
+    return serve(argv)
 
 
 def _overrides(args, config) -> dict:
@@ -545,15 +558,6 @@ def explain(code: str) -> int:
     return 0
 
 
-def _common_directory(paths: list[str]) -> str:
-    """Where config discovery starts: the linted paths' common ancestor (a file counts as its directory)."""
-    directories = [os.path.abspath(p if os.path.isdir(p) else os.path.dirname(p) or ".") for p in paths]
-    try:
-        return os.path.commonpath(directories) if directories else os.getcwd()
-    except ValueError:  # paths on different drives
-        return os.getcwd()
-
-
 def _stdin_sources(name: str | None, config, excludes: tuple[str, ...], respect_gitignore: bool) -> list:
     """The buffer on standard input, last; with a name, after the files of its project (the config's directory,
     else the repository around it, else its own directory), so that cross-module checks see the project."""
@@ -563,23 +567,13 @@ def _stdin_sources(name: str | None, config, excludes: tuple[str, ...], respect_
     if name is None:
         return [SourceFile("-", os.getcwd(), named=True, content=data)]
     shown = os.path.normpath(name)
-    root = _project_root(config, [shown])
+    root = project_root(config, [shown])
     relative = os.path.relpath(root)
     root = root if relative.startswith("..") else relative  # paths shown as the rest of the run shows them
     buffer = os.path.abspath(shown)
     others = [s for s in discover([root], excludes, respect_gitignore)[0]
               if os.path.abspath(s.path) != buffer and s.error is None]
     return [*others, SourceFile(shown, root, named=True, content=data)]
-
-
-def _project_root(config, paths: list[str]) -> str:
-    """One root per project, where its cache lives (not in whichever directory the run started from): the
-    discovered config's directory, else the repository around the linted paths, else their common directory.
-    A config named by ``--config`` may live anywhere (a contract in ``$RUNNER_TEMP``): it is passed as None."""
-    if config is not None and config.source:
-        return os.path.dirname(os.path.abspath(config.source))
-    common = _common_directory([p for p in paths if p != "-"] or ["."])
-    return repository_root(common) or common
 
 
 def _project_tree(paths: list[str]) -> str | None:

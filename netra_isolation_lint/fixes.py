@@ -60,8 +60,8 @@ def fix_project(sources: list[SourceFile], config: Config, *, unsafe: bool, anch
         for path, (edits, codes, classes) in _edits(report, config, unsafe, current).items():
             if path in refused:
                 continue
-            fixed = _apply(current(path), edits)
-            if not _parses(fixed):
+            fixed = apply_edits(current(path), edits)
+            if not parses(fixed):
                 outcome.refused.append(f"{path}: its fixes would make it unparseable; left as it was")
                 refused.add(path)
                 continue
@@ -185,7 +185,7 @@ def _offers(report: Report, config: Config,
     project = report.project
     for path, results in by_path.items():
         data = read(path)
-        source = _source(data)
+        source = source_of(data)
         if source is None:
             continue
         module = next((m for m in project.all_modules if m.path == path), None) if project is not None else None
@@ -196,7 +196,7 @@ def _offers(report: Report, config: Config,
                 yield result, made, data
 
 
-def _source(data: bytes | None) -> Source | None:
+def source_of(data: bytes | None) -> Source | None:
     """The file's tree with byte offsets, only for UTF-8 files (ast columns are UTF-8 bytes of the text)."""
     if data is None:
         return None
@@ -209,19 +209,23 @@ def _source(data: bytes | None) -> Source | None:
         return None  # NIL900 files are not fixed
 
 
-def _apply(data: bytes, edits: list[Edit]) -> bytes:
+def apply_edits(data: bytes, edits: list[Edit]) -> bytes:
     """The edits applied from the end; one overlapping an edit already taken waits for the next pass."""
-    taken: list[Edit] = []
-    for edit in sorted(set(edits)):
-        if taken and edit.start < taken[-1].end:
-            continue
-        taken.append(edit)
-    for edit in reversed(taken):
+    for edit in reversed(non_overlapping(edits)):
         data = data[:edit.start] + edit.text + data[edit.end:]
     return data
 
 
-def _parses(data: bytes) -> bool:
+def non_overlapping(edits: list[Edit]) -> list[Edit]:
+    """The edits in order, each that overlaps one taken before it left out (identical ones count once)."""
+    taken: list[Edit] = []
+    for edit in sorted(set(edits)):
+        if not taken or edit.start >= taken[-1].end:
+            taken.append(edit)
+    return taken
+
+
+def parses(data: bytes) -> bool:
     try:
         parse(data, "<fix>")
         return True

@@ -20,6 +20,7 @@ from .noqa import apply_noqa, noqa_lines
 from .recover import recover
 from .prefilter import base_tokens, mentions_any, names_pattern, project_names, searchable
 from .registry import ENGINE, RULES
+from .rules.api import RAISING as RAISING_CODES
 from .sources import SourceFile, Skipped, check_source, open_source, stat_key, stat_or_none
 
 if TYPE_CHECKING:
@@ -148,8 +149,6 @@ def _examine_batch(batch: list[SourceFile], config: Config, tokens: tuple[bytes,
     return examined
 
 
-# Findings on calls that raise when they run: such an emit sends nothing (NIL403).
-RAISING_CODES = frozenset({"NIL404", "NIL405", "NIL406"})
 PARALLEL_MIN_FILES = 64  # below this, starting workers costs more than it saves
 
 
@@ -202,15 +201,17 @@ def _ignore_interrupts() -> None:
 def lint(sources: list[SourceFile], config: Config, project_anchor: str | None = None, *,
          prefilter: bool = False, cache: Cache | None = None, jobs: int = 1,
          explain: tuple[str, int] | None = None, progress: Callable[[int, int], None] | None = None,
-         keep_project: bool = False) -> Report:
+         keep_project: bool = False, verdicts: bool = True) -> Report:
     """Check ``sources`` as one project. With ``project_anchor`` (the directory that holds the project, when the
     run covers one), project-wide findings (NIL403) are judged and placed inside it. ``prefilter`` leaves unparsed
     the files that mention no name any rule needs (files named on the command line are always parsed);
     ``cache`` reuses the facts of unchanged files; ``jobs`` examines files in that many processes. ``explain``
     (path, line) fills ``Report.traces`` with how the type model judged each API call on that line. ``progress``
-    is called now and then with (files read or taken from the cache, files in all)."""
+    is called now and then with (files read or taken from the cache, files in all). Without ``verdicts`` only
+    the project is built (``Report.project``; the language server's index) and the files' results are left out."""
     with _rare_collections():
-        return _lint(sources, config, project_anchor, prefilter, cache, jobs, explain, progress, keep_project)
+        return _lint(sources, config, project_anchor, prefilter, cache, jobs, explain, progress,
+                     keep_project or not verdicts, verdicts)
 
 
 @contextlib.contextmanager
@@ -227,7 +228,7 @@ def _rare_collections():
 
 def _lint(sources: list[SourceFile], config: Config, project_anchor: str | None, prefilter: bool,
           cache: Cache | None, jobs: int, explain: tuple[str, int] | None,
-          progress: Callable[[int, int], None] | None, keep_project: bool) -> Report:
+          progress: Callable[[int, int], None] | None, keep_project: bool, verdicts: bool) -> Report:
     # A reused report has no project: --explain-finding and the fixes SARIF and rdjson offer need one
     reuse = cache is not None and explain is None and not keep_project
     package_dirs: dict[str, bool] = {}  # directory -> holds __init__.py, probed once for the whole run
@@ -263,6 +264,10 @@ def _lint(sources: list[SourceFile], config: Config, project_anchor: str | None,
                           load_for_hierarchy=False)
         names = sorted(_settle_prefilter(project, unparsed, config, analysed, cache, workers)) if prefilter else []
 
+    if not verdicts:
+        _save_facts(cache, examined, names)
+        report.project = project
+        return report
     broken: set[tuple[str, int, int]] = set()  # emitter calls that will raise: they emit nothing (NIL403)
     for item in examined.values():
         if item.skipped is not None:
@@ -287,13 +292,17 @@ def _lint(sources: list[SourceFile], config: Config, project_anchor: str | None,
     report.project = project
     if explain is not None:
         report.traces = _traces(project, analysed, *explain)
+    _save_facts(cache, examined, names)  # after the verdicts: the loader may have parsed files for them
+    if cache is not None and witness is not None:
+        cache.save_verdicts(witness, outside, report.files, [list(astuple(r)) for r in report.results],
+                            [[*astuple(r), reason] for r, reason in report.suppressed])
+    return report
+
+
+def _save_facts(cache: Cache | None, examined: dict[str, Examined], names: list[str]) -> None:
     if cache is not None:
         cache.save({os.path.abspath(e.source.path): e.entry for e in examined.values() if e.entry is not None},
                    names)
-        if witness is not None:
-            cache.save_verdicts(witness, outside, report.files, [list(astuple(r)) for r in report.results],
-                                [[*astuple(r), reason] for r, reason in report.suppressed])
-    return report
 
 
 def _fallback_anchor(tree: str, config: Config, sources: list[SourceFile]) -> tuple[str, int] | None:

@@ -267,3 +267,22 @@ def open_source(source: SourceFile, max_bytes: int) -> tuple[bytes, os.stat_resu
     if len(data) > max_bytes:
         raise Skipped(f"larger than max_file_bytes (> {max_bytes} bytes)")
     return data, opened
+
+
+def common_directory(paths: list[str]) -> str:
+    """Where config discovery starts: the linted paths' common ancestor (a file counts as its directory)."""
+    directories = [os.path.abspath(p if os.path.isdir(p) else os.path.dirname(p) or ".") for p in paths]
+    try:
+        return os.path.commonpath(directories) if directories else os.getcwd()
+    except ValueError:  # paths on different drives
+        return os.getcwd()
+
+
+def project_root(config, paths: list[str]) -> str:
+    """One root per project, where its cache lives (not in whichever directory the run started from): the
+    discovered config's directory, else the repository around the linted paths, else their common directory.
+    A config named by ``--config`` may live anywhere (a contract in ``$RUNNER_TEMP``): it is passed as None."""
+    if config is not None and config.source:
+        return os.path.dirname(os.path.abspath(config.source))
+    common = common_directory([p for p in paths if p != "-"] or ["."])
+    return repository_root(common) or common

@@ -146,7 +146,7 @@ def test_a_fix_that_brings_a_new_finding_is_put_back(tmp_path, monkeypatch):
 
 def test_overlapping_edits_wait_for_the_next_pass():
     data = b"abcdef"
-    assert fixes._apply(data, [Edit(1, 3, b"X"), Edit(2, 4, b"Y"), Edit(5, 6, b"Z")]) == b"aXdeZ"
+    assert fixes.apply_edits(data, [Edit(1, 3, b"X"), Edit(2, 4, b"Y"), Edit(5, 6, b"Z")]) == b"aXdeZ"
 
 
 def test_the_legacy_examples_keep_only_findings_without_a_fix(tmp_path):
@@ -158,7 +158,7 @@ def test_the_legacy_examples_keep_only_findings_without_a_fix(tmp_path):
     for result in outcome.report.results:
         rule = RULES[result.code]
         data = outcome.fixed.get(result.path) or Path(result.path).read_bytes()
-        source = fixes._source(data)
+        source = fixes.source_of(data)
         project = outcome.report.project
         module = next((m for m in project.all_modules if m.path == result.path), None)
         offered = rule.fix is not None and source is not None and rule.fix.fixer(
@@ -190,7 +190,7 @@ def test_fixing_never_breaks_a_program_and_settles(tmp_path_factory, program, sn
     outcome = _fix(root, unsafe=True)
     assert outcome.converged
     for data in outcome.fixed.values():
-        assert fixes._parses(data)
+        assert fixes.parses(data)
     if not outcome.applied:
         assert outcome.fixed == {}
 

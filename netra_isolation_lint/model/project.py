@@ -37,6 +37,10 @@ class Project:
         # The CLI's prefilter guarantees that every file defining a context-bound class was analysed, so it
         # loads only to resolve emitter classes; pylint, seeing one file at a time, loads for both.
         self._load_for_hierarchy = load_for_hierarchy
+        self._load = load
+        self._index(modules)
+
+    def _index(self, modules: Iterable[ModuleFacts]) -> None:
         self.all_modules: list[ModuleFacts] = []
         self.modules: dict[str, ModuleFacts] = {}
         self.classes: dict[str, ClassInfo] = {}
@@ -45,7 +49,6 @@ class Project:
         self._function_home: dict[str, ModuleFacts] = {}
         self._local: dict[int, dict[str, ClassInfo]] = {}  # id(module) -> its classes by qualname
         self._bound: dict[int, bool] = {}  # id(ClassInfo) -> context-bound
-        self._load = load
         self._tried: set[tuple[str, bool | str]] = set()
         self._patched: set[tuple[str, str]] = set()
         self._hierarchies: dict[int, tuple[list[ClassInfo], bool, bool]] = {}
@@ -71,6 +74,13 @@ class Project:
         for function in module.functions:
             self.functions.setdefault(function.qualname, function)
             self._function_home.setdefault(function.qualname, module)
+
+    def replace(self, path: str, module: ModuleFacts | None) -> None:
+        """The language server's edit: the facts of the file at ``path`` out, ``module`` (None: deleted) in. The
+        lookups are rebuilt from the modules left (another file may define the same name) and the type model and
+        every memo start afresh, since what they concluded may hang on the old facts."""
+        kept = [m for m in self.all_modules if m.path != path]
+        self._index(kept if module is None else [*kept, module])
 
     def _module(self, name: str, load: bool | str) -> ModuleFacts | None:
         facts = self.modules.get(name)

@@ -276,6 +276,8 @@ seen, and a variable that happens to share a parameter's name is taken at its wo
 )
 
 RULES = (NIL404, NIL405, NIL406, NIL407)
+# Findings on calls that raise when they run: such an emit sends nothing (NIL403).
+RAISING = frozenset({NIL404.code, NIL405.code, NIL406.code})
 
 
 def record_api_call(node: ast.Call, ctx: FileContext) -> None:
@@ -320,6 +322,14 @@ def api_contract(module: ModuleFacts, project) -> list[Finding]:
         if finding is not None:
             found.append(finding)
     return found
+
+
+def raising_emits(module: ModuleFacts, project) -> set[tuple[str, int, int]]:
+    """(path, line, col) of the module's emitting calls that NIL404–NIL406 show will raise: what NIL403 counts
+    out, judged without the verdicts on every other call (the language server's start)."""
+    emitting = {(line, col) for _, line, col in module.emits}
+    return {(module.path, call.line, call.col) for call in module.api_calls if (call.line, call.col) in emitting
+            and (finding := _judge_call(call, module, project)) is not None and finding.code in RAISING}
 
 
 def _judge_call(call: ApiCall, home: ModuleFacts, project) -> Finding | None:
