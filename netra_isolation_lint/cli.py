@@ -11,7 +11,7 @@ import time
 
 from . import __version__
 from .config import CODE_PATTERN, ConfigError, print_notes
-from .sources import DEFAULT_EXCLUDES, common_directory, discover, project_root, replace_whole
+from .sources import DEFAULT_EXCLUDES, common_directory, discover, project_root, replace_whole, write_report
 
 PROG = "netra-isolation-lint"
 # Kept here (not read from formats.FORMATS) so that building the parser imports no rule or format code.
@@ -165,6 +165,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["server"]:  # the language server: an optional extra, imported only when asked for
         return _server(argv[1:])
+    if argv[:1] == ["history"]:
+        from .history import main as history
+
+        return history(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.write_baseline and args.diff_base:
@@ -505,20 +509,6 @@ def _write_all(fixed: dict[str, bytes]) -> str | None:
     for path, target in targets.items():
         replace_whole(target, fixed[path], os.stat(target).st_mode & 0o7777)
     return None
-
-
-def write_report(path: str, text: str) -> None:
-    """The report whole or not at all: written to a temporary file beside it and renamed over it once complete,
-    so a failed or interrupted run never leaves a truncated report for the next CI step to upload. A path that
-    is not a regular file (``/dev/stdout``, a FIFO) is written in place: there is nothing to rename over."""
-    if os.path.exists(path) and not os.path.isfile(path):
-        with open(path, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        return
-    umask = os.umask(0o022)
-    os.umask(umask)
-    # through a symlink: the link keeps pointing at the report; the mode as open() would create it
-    replace_whole(os.path.realpath(path), text.encode("utf-8"), 0o666 & ~umask)
 
 
 def _one_line(text: str) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import os
 import re
 import stat
@@ -127,11 +128,13 @@ class Config:
     # (field, the file that set it as messages name it): see origin()
     origins: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
-    @property
+    # Cached: the handlers ask for these on every call they see. A frozen dataclass still has a __dict__, where
+    # cached_property keeps the value; fields alone decide equality.
+    @functools.cached_property
     def events(self) -> frozenset[str]:
         return frozenset(self.critical_events) | frozenset(self.custom_events)
 
-    @property
+    @functools.cached_property
     def legacy_bridge_methods(self) -> frozenset[str]:
         return frozenset("notify_" + e for e in self.critical_events) | frozenset(self.legacy_methods)
 

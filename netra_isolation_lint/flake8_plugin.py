@@ -10,6 +10,8 @@ from typing import Any
 
 from . import __version__
 from .config import DEFAULTS, Config, ConfigError, print_notes
+from .model.names import module_name_for
+from .prefilter import may_matter_alone
 from .registry import ENGINE, resolve_known_config
 
 
@@ -19,9 +21,10 @@ class Plugin:
     # Set once per process by parse_options (flake8 re-runs it in every worker) and only read afterwards.
     config: Config = DEFAULTS
 
-    def __init__(self, tree: ast.AST, filename: str):
+    def __init__(self, tree: ast.AST, filename: str, lines: list[str] | None = None):
         self.tree = tree
         self.filename = filename
+        self.lines = lines  # flake8 always passes them; a caller without them gets every file judged
 
     @classmethod
     def add_options(cls, manager: Any) -> None:
@@ -43,6 +46,10 @@ class Plugin:
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         if not isinstance(self.tree, ast.Module):
+            return
+        # Most files name nothing of the isolation API: no walk for them (flake8 runs us on every file it checks)
+        if self.lines is not None and not may_matter_alone("".join(self.lines), module_name_for(self.filename),
+                                                           self.config):
             return
         for finding in ENGINE.check_tree_alone(self.tree, self.filename, self.config):
             yield finding.line, finding.col, f"{finding.code} {finding.message}", type(self)

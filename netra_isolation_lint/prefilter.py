@@ -13,11 +13,13 @@ name (an intermediate base class, an emitter's class) are parsed on demand by th
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
 
 from .config import Config
+from .model.names import matches_any
 
 
 def base_tokens(config: Config) -> tuple[bytes, ...]:
@@ -68,6 +70,19 @@ def searchable(data: bytes) -> bytes | None:
     return unicodedata.normalize("NFKC", text).encode("utf-8")
 
 
+@functools.lru_cache(maxsize=8)
+def _tokens_of(config: Config) -> tuple[bytes, ...]:
+    return base_tokens(config)
+
+
+def may_matter_alone(text: str, module: str, config: Config) -> bool:
+    """Whether a file judged on its own (flake8: the project is the file) can hold a finding: it spells a
+    configured name (its identifiers as the tokenizer sees them, NFKC-normalised) or is a module of the API.
+    Not for pylint, which follows bases into other modules: there an unnamed intermediate base can matter."""
+    data = (text if text.isascii() else unicodedata.normalize("NFKC", text)).encode("utf-8", "surrogatepass")
+    return any(token in data for token in _tokens_of(config)) or matches_any(module, config.api_modules)
+
+
 def mentions_any(data: bytes, tokens: tuple[bytes, ...]) -> bool:
     if any(token in data for token in tokens):
         return True
@@ -111,6 +126,7 @@ def project_names(project) -> set[str]:
     aliases. Calling one spells its name: an import names it, and so does ``module.function(...)``."""
     names: set[str] = set()
     types = project.types
+    judged: dict[str, bool] = {}  # most imports name the same few hundred targets
     for module in project.all_modules:
         for cls in module.classes:
             if project.class_is_context_bound(cls):
@@ -119,7 +135,11 @@ def project_names(project) -> set[str]:
             names.update(cls.name for cls in module.classes)
             names.update(f.qualname.rpartition(".")[2] for f in module.functions if f.kind == "function")
         for name, target in module.bindings.items():
-            if name not in names and target != f"{module.module}.{name}" and _stands_for_api(project, target, module):
+            if name in names or target == f"{module.module}.{name}":
+                continue
+            if target not in judged:
+                judged[target] = _stands_for_api(project, target, module)
+            if judged[target]:
                 names.add(name)
     return names
 

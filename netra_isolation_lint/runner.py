@@ -87,6 +87,10 @@ class Examined:
     token_free: bool = False  # mentions no name any rule needs: not parsed
     entry: dict | None = None  # what the cache keeps for it
     cached: bool = False  # taken from the cache without reading the file
+    checked: frozenset[str] | None = None  # token-free: the names its bytes were searched for and do not hold
+    # token-free, then parsed because a name it holds mattered: (facts, noqa, skipped), kept for the history's next
+    # run, where it is token-free again until a name selects it
+    late: tuple | None = None
 
 
 def examine(source: SourceFile, config: Config, tokens: tuple[bytes, ...] | None,
@@ -201,17 +205,19 @@ def _ignore_interrupts() -> None:
 def lint(sources: list[SourceFile], config: Config, project_anchor: str | None = None, *,
          prefilter: bool = False, cache: Cache | None = None, jobs: int = 1,
          explain: tuple[str, int] | None = None, progress: Callable[[int, int], None] | None = None,
-         keep_project: bool = False, verdicts: bool = True) -> Report:
+         keep_project: bool = False, verdicts: bool = True, memo: dict | None = None) -> Report:
     """Check ``sources`` as one project. With ``project_anchor`` (the directory that holds the project, when the
     run covers one), project-wide findings (NIL403) are judged and placed inside it. ``prefilter`` leaves unparsed
     the files that mention no name any rule needs (files named on the command line are always parsed);
     ``cache`` reuses the facts of unchanged files; ``jobs`` examines files in that many processes. ``explain``
     (path, line) fills ``Report.traces`` with how the type model judged each API call on that line. ``progress``
     is called now and then with (files read or taken from the cache, files in all). Without ``verdicts`` only
-    the project is built (``Report.project``; the language server's index) and the files' results are left out."""
+    the project is built (``Report.project``; the language server's index) and the files' results are left out.
+    ``memo`` (the history command's) keeps what was read of each file by (``SourceFile.blob``, path) across runs:
+    a file already seen is never read again."""
     with _rare_collections():
         return _lint(sources, config, project_anchor, prefilter, cache, jobs, explain, progress,
-                     keep_project or not verdicts, verdicts)
+                     keep_project or not verdicts, verdicts, memo)
 
 
 @contextlib.contextmanager
@@ -228,7 +234,8 @@ def _rare_collections():
 
 def _lint(sources: list[SourceFile], config: Config, project_anchor: str | None, prefilter: bool,
           cache: Cache | None, jobs: int, explain: tuple[str, int] | None,
-          progress: Callable[[int, int], None] | None, keep_project: bool, verdicts: bool) -> Report:
+          progress: Callable[[int, int], None] | None, keep_project: bool, verdicts: bool,
+          memo: dict | None) -> Report:
     # A reused report has no project: --explain-finding and the fixes SARIF and rdjson offer need one
     reuse = cache is not None and explain is None and not keep_project
     package_dirs: dict[str, bool] = {}  # directory -> holds __init__.py, probed once for the whole run
@@ -245,7 +252,8 @@ def _lint(sources: list[SourceFile], config: Config, project_anchor: str | None,
     todo: list[SourceFile] = []
     for source in sources:
         try:  # a fault reading the cache costs nothing but time: the file is examined, under its own guard
-            reused = _from_cache(source, config, cache, package_dirs)
+            reused = _from_memo(memo, source) if memo is not None and source.blob else (
+                _from_cache(source, config, cache, package_dirs))
         except (Exception, RecursionError, MemoryError):  # noqa: BLE001
             reused = None
         if reused is None:
@@ -257,6 +265,8 @@ def _lint(sources: list[SourceFile], config: Config, project_anchor: str | None,
     with Workers(jobs) as workers:
         for result in workers.examine(todo, config, tokens, cache is not None, step):
             examined[result.source.path] = result
+            if memo is not None and result.source.blob:
+                memo[(result.source.blob, result.source.path)] = result
         analysed = [e for e in (examined[s.path] for s in sources) if e.facts is not None]
         unparsed = {e.source.path: e for e in examined.values() if e.token_free}
         project = Project((e.facts for e in analysed), config,
@@ -404,14 +414,19 @@ def _same_content(source: SourceFile, config: Config, cache: Cache, info: os.sta
 def _analyse_now(item: Examined, config: Config, package_dirs: dict[str, bool], analysed: list[Examined]) -> None:
     """Parse a file the prefilter had left, because a name it mentions matters now."""
     source = item.source
-    try:
-        data, info = open_source(source, config.max_file_bytes)
-        item.facts, item.noqa = analyse_bytes(data, source.path, config, module_name_for(source.path, package_dirs))
-        item.entry = _entry(info, data, item.facts.module, item.facts, item.noqa) if item.entry is not None else None
-    except Skipped as skipped:
-        item.skipped = str(skipped)
-    except (Exception, RecursionError, MemoryError) as exc:  # noqa: BLE001
-        item.facts = ENGINE.internal_error(source.path, _safe_module_name(source.path), exc)
+    if item.late is None:
+        try:
+            data, info = open_source(source, config.max_file_bytes)
+            item.facts, item.noqa = analyse_bytes(data, source.path, config,
+                                                  module_name_for(source.path, package_dirs))
+            item.entry = (_entry(info, data, item.facts.module, item.facts, item.noqa)
+                          if item.entry is not None else None)
+        except Skipped as skipped:
+            item.skipped = str(skipped)
+        except (Exception, RecursionError, MemoryError) as exc:  # noqa: BLE001
+            item.facts = ENGINE.internal_error(source.path, _safe_module_name(source.path), exc)
+        item.late = (item.facts, item.noqa, item.skipped)
+    item.facts, item.noqa, item.skipped = item.late
     item.token_free = False
     if item.facts is not None:
         analysed.append(item)
@@ -465,31 +480,34 @@ def _settle_prefilter(project: Project, unparsed: dict[str, Examined], config: C
     Returns every name the token-free files were checked against (the cache keeps it)."""
     checked: set[str] = set(cache.names) if cache is not None else set()
     names = project_names(project)
-    # Files found token-free in this run were checked against no name yet; cached ones against ``checked``.
-    fresh = {path for path, item in unparsed.items() if not item.cached}
+    # What each token-free file was searched for already: nothing when found token-free in this run, the cache's
+    # names when taken from it, what earlier runs searched when the history's memo kept it.
+    known = {path: item.checked if item.checked is not None else frozenset(checked if item.cached else ())
+             for path, item in unparsed.items()}
+    patterns: dict[frozenset[str], object] = {}
     while True:
-        pattern = names_pattern(names - checked)
-        again = names_pattern(names) if fresh else None
         selected = []
         for path, item in unparsed.items():
-            if not item.token_free:
+            wanted = frozenset(names - known[path]) if item.token_free else frozenset()
+            if not wanted:
                 continue
-            search = again if path in fresh else pattern
-            if search is None:
-                continue
+            if wanted not in patterns:
+                patterns[wanted] = names_pattern(wanted)
             try:
                 data, _ = open_source(item.source, config.max_file_bytes)
             except Skipped:
                 continue  # examined once already; vanished since: nothing to add
             seen = searchable(data)
-            if seen is None or search.search(seen):
+            if seen is None or patterns[wanted].search(seen):
                 selected.append(item)
-        fresh = set()
+            else:
+                known[path] = item.checked = known[path] | wanted
         checked |= names
-        for item, result in zip(selected, workers.examine([i.source for i in selected], config, None,
-                                                           cache is not None)):
-            item.facts, item.noqa, item.skipped, item.token_free = result.facts, result.noqa, result.skipped, False
-            item.entry = result.entry
+        fresh = [item for item in selected if item.late is None]
+        for item, result in zip(fresh, workers.examine([i.source for i in fresh], config, None, cache is not None)):
+            item.late, item.entry = (result.facts, result.noqa, result.skipped), result.entry
+        for item in selected:
+            (item.facts, item.noqa, item.skipped), item.token_free = item.late, False
             if item.facts is not None:
                 analysed.append(item)
                 project.add(item.facts)
@@ -498,6 +516,15 @@ def _settle_prefilter(project: Project, unparsed: dict[str, Examined], config: C
         if not selected and grown <= checked:
             return checked
         names = grown
+
+
+def _from_memo(memo: dict, source: SourceFile) -> Examined | None:
+    """What an earlier run of the history read of this blob at this path; a file the prefilter let be there is
+    token-free again here (its facts kept for when a name selects it), as a plain run on this tree would see it."""
+    item = memo.get((source.blob, source.path))
+    if item is not None and item.late is not None:
+        item.facts, item.noqa, item.skipped, item.token_free = None, {}, None, True
+    return item
 
 
 def _safe_module_name(path: str) -> str:

@@ -30,6 +30,7 @@ class SourceFile:
     error: str | None = None
     named: bool = False  # named on the command line: always parsed, never skipped by the prefilter
     content: bytes | None = None  # the editor's buffer (``--stdin-filename``): read instead of the file, never cached
+    blob: str | None = None  # the history command's git blob id: what was read of it is kept by that id
 
 
 class Skipped(Exception):
@@ -286,3 +287,17 @@ def project_root(config, paths: list[str]) -> str:
         return os.path.dirname(os.path.abspath(config.source))
     common = common_directory([p for p in paths if p != "-"] or ["."])
     return repository_root(common) or common
+
+
+def write_report(path: str, text: str) -> None:
+    """The report whole or not at all: written to a temporary file beside it and renamed over it once complete,
+    so a failed or interrupted run never leaves a truncated report for the next CI step to upload. A path that
+    is not a regular file (``/dev/stdout``, a FIFO) is written in place: there is nothing to rename over."""
+    if os.path.exists(path) and not os.path.isfile(path):
+        with open(path, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        return
+    umask = os.umask(0o022)
+    os.umask(umask)
+    # through a symlink: the link keeps pointing at the report; the mode as open() would create it
+    replace_whole(os.path.realpath(path), text.encode("utf-8"), 0o666 & ~umask)

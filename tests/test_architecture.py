@@ -18,8 +18,8 @@ SOURCE = ROOT / PACKAGE
 
 # Top to bottom; a module may import its own layer (without a cycle) and any layer below it.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("front ends", ("__main__", "cli", "flake8_plugin", "pylint_plugin", "server")),
-    ("reporting", ("formats", "baseline", "fingerprint", "gitdiff", "fixes")),
+    ("front ends", ("__main__", "cli", "flake8_plugin", "pylint_plugin", "server", "history")),
+    ("reporting", ("formats", "baseline", "fingerprint", "gitdiff", "fixes", "chart")),
     ("runner", ("runner", "registry", "cache", "prefilter", "sources", "noqa")),
     ("engine", ("engine", "walk", "recover")),
     ("rules", ("rules",)),

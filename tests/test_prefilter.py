@@ -147,3 +147,21 @@ def test_a_module_that_mentions_no_api_name_is_not_parsed_to_type_a_value(tmp_pa
     monkeypatch.setattr(runner, "analyse_bytes", counting)
     lint(sources, DEFAULTS, str(tmp_path), prefilter=True)
     assert parsed == ["agent.py"]
+
+
+def test_flake8_skips_only_files_that_cannot_hold_a_finding_on_their_own(tmp_path):
+    """flake8 judges one file: a file that names nothing configured is not walked, and that changes nothing;
+    a fullwidth spelling of a name still counts (identifiers are NFKC-normalised)."""
+    from netra_isolation_lint.config import DEFAULTS
+    from netra_isolation_lint.prefilter import may_matter_alone
+
+    assert not may_matter_alone("import os\n\n\ndef f():\n    return os.sep\n", "pkg.util", DEFAULTS)
+    assert may_matter_alone("bridge = await ｇet_agent_websocket_bridge()\n", "pkg.x", DEFAULTS)
+    assert may_matter_alone("x = 1\n", "netra_backend.app.websocket_core.manager", DEFAULTS)  # an API module
+    (tmp_path / "plain.py").write_text("import os\n\n\ndef f():\n    return os.sep\n")
+    (tmp_path / "singleton.py").write_text("from s import get_agent_websocket_bridge\n")
+    from conftest import run_flake8
+
+    result = run_flake8(str(tmp_path))
+    assert [line.split(": ")[0].rsplit(":", 2)[0] for line in result.stdout.splitlines()] == [
+        str(tmp_path / "singleton.py")]

@@ -251,7 +251,7 @@ FORBIDDEN_ATTR_CALLS = {"import_module", "find_spec", "load_module", "exec_modul
                         "full_load", "unsafe_load", "load_all", "full_load_all", "unsafe_load_all"}
 FORBIDDEN_IMPORTS = {"socket", "http", "urllib.request", "requests", "ftplib", "smtplib", "pickle", "marshal",
                      "runpy", "pkgutil", "imp", "ctypes", "shelve"}
-SUBPROCESS_ALLOWED = {"gitdiff.py"}  # runs ``git`` with a fixed argument list, never a shell
+SUBPROCESS_ALLOWED = {"gitdiff.py", "history.py"}  # run ``git`` with fixed argument lists, never a shell
 
 
 def _package_sources() -> list[Path]:

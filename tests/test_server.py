@@ -16,6 +16,7 @@ pytest_lsp = pytest.importorskip("pytest_lsp")
 import pytest_asyncio  # noqa: E402  (pytest-lsp brings it)
 from lsprotocol import types as lsp  # noqa: E402
 from pygls.uris import from_fs_path  # noqa: E402
+from snippets import EMITTER, SINGLETON  # noqa: E402
 
 pytestmark = pytest.mark.asyncio(loop_scope="function")
 
@@ -35,24 +36,6 @@ class ToolAgent(BaseAgent):
     def __init__(self, llm):
         super().__init__("tool")
         self.llm = llm
-'''
-SINGLETON = '''\
-from services.bridge import get_agent_websocket_bridge
-
-
-async def send(run_id):
-    bridge = await get_agent_websocket_bridge()
-    await bridge.notify_agent_started(run_id, "demo")
-'''
-EMITTER = '''\
-class UserEmitter:
-    async def emit_agent_started(self, data):
-        return None
-
-
-class AgentWebSocketBridge:
-    async def create_user_emitter(self, user_context) -> UserEmitter:
-        return UserEmitter()
 '''
 USES_EMITTER = '''\
 from emitter import AgentWebSocketBridge

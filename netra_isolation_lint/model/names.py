@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import functools
 import os
 import re
 from collections.abc import Iterable
@@ -117,8 +118,13 @@ def _inside_package(directory: str, has_init) -> bool:
     return False
 
 
-def closest(word: str, candidates: list[str]) -> str | None:
+def closest(word: str, candidates: Iterable[str]) -> str | None:
     """The candidate a typo most likely meant, for did-you-mean hints."""
+    return _closest(word, tuple(candidates))
+
+
+@functools.lru_cache(maxsize=4096)  # the same typo against the same class, in every file (and every commit)
+def _closest(word: str, candidates: tuple[str, ...]) -> str | None:
     close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
     return close[0] if close else None
 
@@ -145,8 +151,13 @@ def path_matches(relative: str, pattern: str) -> bool:
 def is_test_path(path: str, config) -> bool:
     """A file of the test suite (``test_paths``, relative to the project root): its emits prove nothing about
     what production code sends."""
-    relative = relative_posix(path, config.root)
-    return any(path_matches(relative, pattern) for pattern in config.test_paths)
+    return _is_test_path(path, config.root, config.test_paths)
+
+
+@functools.lru_cache(maxsize=65536)  # asked for the same few thousand paths by every project check
+def _is_test_path(path: str, root: str, patterns: tuple[str, ...]) -> bool:
+    relative = relative_posix(path, root)
+    return any(path_matches(relative, pattern) for pattern in patterns)
 
 
 def call_shape(call: ast.Call) -> dict:

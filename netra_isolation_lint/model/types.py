@@ -89,6 +89,7 @@ class TypeModel:
         self._modules: frozenset[str] | None = None
         self._made: set[int] = set()  # id() of the emitter classes
         self._fallback: tuple[ClassInfo, ...] = ()
+        self.verdicts: dict = {}  # what the project checks derive from the model, kept as long as the model is
 
     # ------------------------------------------------------------------ resolution
     # ``home`` is the module whose facts hold the reference: a name is looked up there first, then in the first

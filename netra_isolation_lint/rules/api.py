@@ -348,6 +348,16 @@ def _judge_call(call: ApiCall, home: ModuleFacts, project) -> Finding | None:
 
 
 def _may_touch_api(ref, home: ModuleFacts, project) -> bool:
+    """Whether a call through ``ref`` may reach the API; asked once per receiver and module (a module calls
+    ``self.logger.info`` a hundred times)."""
+    key = (ref, id(home))
+    known = project.types.verdicts.get(key)
+    if known is None:
+        known = project.types.verdicts[key] = _touches_api(ref, home, project)
+    return known
+
+
+def _touches_api(ref, home: ModuleFacts, project) -> bool:
     types = project.types
     if ref[0] == "n" and types.meanings(ref, home):
         return any(_is_api_target(m, types) for m in types.meanings(ref, home))
