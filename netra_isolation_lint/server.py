@@ -18,8 +18,10 @@ import re
 import time
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import unquote, urlparse
 
+from lsprotocol import converters
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path
@@ -43,6 +45,7 @@ DEFAULT_DEBOUNCE_MS = 200
 SEVERITY = {"error": lsp.DiagnosticSeverity.Error, "warning": lsp.DiagnosticSeverity.Warning}
 CONFIG_NAMES = (CONFIG_FILENAME, PYPROJECT_FILENAME)
 REASON = "<reason>"  # the placeholder a suppression leaves for the reason (noqa_requires_reason wants one)
+_CONVERTER = converters.get_converter()  # lsprotocol objects as their JSON (the fix in a diagnostic's data)
 _PROBLEM_LINE = re.compile(r":(\d+)(?::\d+)?:")  # "file.yaml:3: ..." or "file.yaml:3:5: ..."
 
 
@@ -126,14 +129,24 @@ class Folder:
             return None
 
 
+@dataclass(frozen=True)
+class Judged:
+    """A document as last published: the text its findings, fixes and diagnostics are positions in."""
+
+    version: int | None
+    index: int  # id of the index it was judged against (a rebuild makes a new one)
+    source: Source
+    diagnostics: tuple[tuple[Result, lsp.Diagnostic], ...]  # each finding and what was published for it
+    offers: dict[Result, tuple[str, tuple[Edit, ...]]]  # each finding's fix, when its rule offers one here
+
+
 class Document:
-    """An open document: its text and version as last received, and its findings as last published."""
+    """An open document: its text and version as last received, and its last judgement."""
 
     def __init__(self, uri: str, path: str, version: int | None, data: bytes):
         self.uri, self.path, self.version, self.data = uri, path, version, data
-        self.results: list[Result] = []
         self.task: asyncio.Task | None = None
-        self.published: tuple[int | None, int] | None = None  # (version, id of the index) last judged
+        self.judged: Judged | None = None
 
 
 class IsolationServer(LanguageServer):
@@ -193,8 +206,9 @@ class IsolationServer(LanguageServer):
             await asyncio.sleep(delay)
         folder = self.folder_for(document.path)
         await folder.ready.wait()
-        if self.documents.get(document.uri) is not document or document.published == (
-                document.version, id(folder.index)):
+        judged = document.judged
+        if self.documents.get(document.uri) is not document or judged is not None and (
+                judged.version, judged.index) == (document.version, id(folder.index)):
             return  # closed meanwhile, or judged already (a rebuild that finished meanwhile judged every buffer)
         self.guarded(lambda: folder.update(document.path, document.data), document.uri)
         self.publish_all(folder)
@@ -206,19 +220,22 @@ class IsolationServer(LanguageServer):
                 self.guarded(lambda d=document: self.publish(folder, d), document.uri)
 
     def publish(self, folder: Folder, document: Document) -> None:
-        document.results = folder.judge(document.path)
-        document.published = (document.version, id(folder.index))
+        """Judge the document and publish; the code actions answer from this judgement, in its positions."""
+        results = folder.judge(document.path)
         source = source_of(document.data) or Source(document.data, None)
+        offers = {r: offer for r in results if (offer := self.offer(r, source, folder, document)) is not None}
+        diagnostics = tuple((r, self.diagnostic(r, source, offers.get(r))) for r in results)
+        document.judged = Judged(document.version, id(folder.index), source, diagnostics, offers)
         self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(
-            uri=document.uri, version=document.version,
-            diagnostics=[self.diagnostic(r, source, folder, document) for r in document.results]))
+            uri=document.uri, version=document.version, diagnostics=[d for _, d in diagnostics]))
 
-    def diagnostic(self, result: Result, source: Source, folder: Folder, document: Document) -> lsp.Diagnostic:
+    @staticmethod
+    def diagnostic(result: Result, source: Source, offer: tuple[str, tuple[Edit, ...]] | None) -> lsp.Diagnostic:
         rule = RULES.get(result.code)
         data: dict = {"code": result.code}
-        offer = self.offer(result, source, folder, document)
         if offer is not None:
-            data["fix"] = {"safety": offer[0], "edits": [_edit_json(source, e) for e in offer[1]]}
+            data["fix"] = {"safety": offer[0], "edits": [_CONVERTER.unstructure(_text_edit(source, e))
+                                                         for e in offer[1]]}
         return lsp.Diagnostic(
             range=_range(source, result.line, result.col), message=result.message, source=NAME, code=result.code,
             severity=SEVERITY.get(rule.severity, lsp.DiagnosticSeverity.Warning) if rule else None,
@@ -269,47 +286,48 @@ class IsolationServer(LanguageServer):
 
     # ------------------------------------------------------------------ code actions
     def actions(self, document: Document, wanted: lsp.Range, context: lsp.CodeActionContext) -> list[lsp.CodeAction]:
-        """Fix and suppress for each finding the request's diagnostics name or its range touches; fix-all."""
+        """Fix and suppress for each finding the request's diagnostics name or its range touches; fix-all. All
+        from the last judgement: its edits carry its version, so a client with newer text refuses them."""
+        judged = document.judged
+        if judged is None:
+            return []
         folder, only = self.folder_for(document.path), context.only
         named = {(str(d.code), d.range.start.line, d.range.start.character) for d in context.diagnostics}
-        source = source_of(document.data) or Source(document.data, None)
         found: list[lsp.CodeAction] = []
         kinds = only or [lsp.CodeActionKind.QuickFix, FIX_ALL]
         quick = any(k == lsp.CodeActionKind.QuickFix or str(k).startswith("quickfix") for k in kinds)
-        for result in document.results if quick else ():
-            diagnostic = self.diagnostic(result, source, folder, document)
+        for result, diagnostic in judged.diagnostics if quick else ():
             start = diagnostic.range.start
             if (result.code, start.line, start.character) not in named and not _overlaps(diagnostic.range, wanted):
                 continue
-            offer = self.offer(result, source, folder, document)
+            offer = judged.offers.get(result)
             if offer is not None:
                 safety, edits = offer
                 title = f"Fix {result.code}" + ("" if safety == SAFE else " (unsafe)")
                 found.append(lsp.CodeAction(title=title, kind=lsp.CodeActionKind.QuickFix, diagnostics=[diagnostic],
-                                            is_preferred=safety == SAFE, edit=self.edit(document, source, edits)))
+                                            is_preferred=safety == SAFE, edit=self.edit(document, judged, edits)))
             if result.code not in folder.config.unsuppressible:
                 found.append(lsp.CodeAction(
                     title=f"Suppress {result.code} on this line", kind=lsp.CodeActionKind.QuickFix,
-                    diagnostics=[diagnostic], edit=self.edit(document, source, (_suppress(source, result),))))
+                    diagnostics=[diagnostic], edit=self.edit(document, judged, (_suppress(judged.source, result),))))
         if any(FIX_ALL.startswith(str(k)) or str(k) == FIX_ALL for k in kinds):
-            edits = self.fix_all(document, folder, source)
+            edits = self.fix_all(document, folder, judged)
             if edits:
                 found.append(lsp.CodeAction(title="Fix all safe netra-isolation findings", kind=FIX_ALL,
-                                            edit=self.edit(document, source, edits)))
+                                            edit=self.edit(document, judged, edits)))
         return found
 
-    def fix_all(self, document: Document, folder: Folder, source: Source) -> tuple[Edit, ...]:
-        """The safe fixes of the document, applied together, kept only if the result parses and brings no
+    def fix_all(self, document: Document, folder: Folder, judged: Judged) -> tuple[Edit, ...]:
+        """The safe fixes of the judged text, applied together, kept only if the result parses and brings no
         finding of a code the document did not have (judged against the index, then put back)."""
-        edits = [e for r in document.results for offer in (self.offer(r, source, folder, document),)
-                 if offer is not None and offer[0] == SAFE for e in offer[1]]
+        edits = [e for safety, made in judged.offers.values() if safety == SAFE for e in made]
         if not edits:
             return ()
         taken = non_overlapping(edits)
-        fixed = apply_edits(document.data, taken)
+        fixed = apply_edits(judged.source.data, taken)
         if not parses(fixed):
             return ()
-        before = {(r.code, r.message) for r in document.results}
+        before = {(r.code, r.message) for r, _ in judged.diagnostics}
         try:
             folder.update(document.path, fixed)
             after = folder.judge(document.path)
@@ -317,10 +335,11 @@ class IsolationServer(LanguageServer):
             folder.update(document.path, document.data)
         return tuple(taken) if all((r.code, r.message) in before for r in after) else ()
 
-    def edit(self, document: Document, source: Source, edits) -> lsp.WorkspaceEdit:
+    @staticmethod
+    def edit(document: Document, judged: Judged, edits) -> lsp.WorkspaceEdit:
         return lsp.WorkspaceEdit(document_changes=[lsp.TextDocumentEdit(
-            text_document=lsp.OptionalVersionedTextDocumentIdentifier(uri=document.uri, version=document.version),
-            edits=[_text_edit(source, e) for e in sorted(edits)])])
+            text_document=lsp.OptionalVersionedTextDocumentIdentifier(uri=document.uri, version=judged.version),
+            edits=[_text_edit(judged.source, e) for e in sorted(edits)])])
 
 
 # ---------------------------------------------------------------------- positions
@@ -370,13 +389,6 @@ def _overlaps(a: lsp.Range, b: lsp.Range) -> bool:
 def _text_edit(source: Source, edit: Edit) -> lsp.TextEdit:
     return lsp.TextEdit(range=lsp.Range(start=_position(source, edit.start), end=_position(source, edit.end)),
                         new_text=edit.text.decode("utf-8"))
-
-
-def _edit_json(source: Source, edit: Edit) -> dict:
-    text_edit = _text_edit(source, edit)
-    return {"range": {"start": {"line": text_edit.range.start.line, "character": text_edit.range.start.character},
-                      "end": {"line": text_edit.range.end.line, "character": text_edit.range.end.character}},
-            "newText": text_edit.new_text}
 
 
 def _suppress(source: Source, result: Result) -> Edit:
