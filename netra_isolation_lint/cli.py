@@ -7,7 +7,6 @@ import dataclasses
 import functools
 import os
 import sys
-import time
 
 from . import __version__
 from .config import CODE_PATTERN, ConfigError, print_notes
@@ -410,39 +409,12 @@ def _color(args) -> bool:
     return os.environ.get("TERM") != "dumb" and _isatty(sys.stdout)
 
 
-PROGRESS_DELAY = 1.0  # seconds before the progress line appears: a quicker run never shows one
-PROGRESS_INTERVAL = 0.1  # seconds between two redraws
-
-
-class Progress:
-    """``N/M files checked`` on one line of stderr, redrawn in place, erased before anything else is printed."""
-
-    def __init__(self, stream):
-        self.stream = stream
-        self.due = time.monotonic() + PROGRESS_DELAY
-        self.width = 0
-
-    def __call__(self, done: int, total: int) -> None:
-        now = time.monotonic()
-        if now < self.due:
-            return
-        self.due = now + PROGRESS_INTERVAL
-        line = f"{PROG}: {done}/{total} files checked"
-        self.stream.write("\r" + line.ljust(self.width))
-        self.stream.flush()
-        self.width = len(line)
-
-    def erase(self) -> None:
-        if self.width:
-            self.stream.write("\r" + " " * self.width + "\r")
-            self.stream.flush()
-            self.width = 0
-
-
-def _progress(args) -> Progress | None:
+def _progress(args):
     """Progress for a person waiting at a terminal; never in a CI log (``CI`` set), a pipe or a machine format."""
     if args.format != "text" or os.environ.get("CI") or not _isatty(sys.stderr):
         return None
+    from .formats import Progress
+
     return Progress(sys.stderr)
 
 

@@ -18,6 +18,7 @@ info       note         ``::notice``  minor          INFO
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -381,3 +382,35 @@ FORMATS: dict[str, Callable[..., str]] = {
     "rdjson": rdjson,
 }
 MACHINE_FORMATS = frozenset(FORMATS) - {"text"}
+
+
+# ---------------------------------------------------------------------- progress on a terminal
+PROGRESS_DELAY = 1.0  # seconds before the progress line appears: a quicker run never shows one
+PROGRESS_INTERVAL = 0.1  # seconds between two redraws
+
+
+class Progress:
+    """``N/M files checked`` on one line of stderr, redrawn in place, erased before anything else is printed."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.due = time.monotonic() + PROGRESS_DELAY
+        self.width = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        self.show(f"netra-isolation-lint: {done}/{total} files checked")
+
+    def show(self, line: str) -> None:
+        now = time.monotonic()
+        if now < self.due:
+            return
+        self.due = now + PROGRESS_INTERVAL
+        self.stream.write("\r" + line.ljust(self.width))
+        self.stream.flush()
+        self.width = len(line)
+
+    def erase(self) -> None:
+        if self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.stream.flush()
+            self.width = 0

@@ -24,6 +24,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
+from . import formats
 from .chart import families, svg
 from .config import CONFIG_FILENAME, DEFAULTS, Config, ConfigError, load_config
 from .model.names import is_test_path
@@ -355,22 +356,17 @@ RENDER = {"text": as_text, "json": as_json, "csv": as_csv, "markdown": as_markdo
 
 
 # ---------------------------------------------------------------------- command line
-class Progress:
-    """On a terminal: commits done, files written, time left."""
+class Progress(formats.Progress):
+    """On a terminal: commits done, files read, time left."""
 
     def __init__(self, stream):
-        self.stream, self.started, self.files = stream, time.monotonic(), 0
+        super().__init__(stream)
+        self.started, self.files = time.monotonic(), 0
 
     def __call__(self, done: int, total: int, written: int) -> None:
         self.files += written
-        elapsed = time.monotonic() - self.started
-        left = elapsed / done * (total - done)
-        self.stream.write(f"\r{PROG}: {done}/{total} commits, {self.files} files read, about {left:.0f} s left ")
-        self.stream.flush()
-
-    def erase(self) -> None:
-        self.stream.write("\r\033[K")
-        self.stream.flush()
+        left = (time.monotonic() - self.started) / done * (total - done)
+        self.show(f"{PROG}: {done}/{total} commits, {self.files} files read, about {left:.0f} s left")
 
 
 def build_parser() -> argparse.ArgumentParser:

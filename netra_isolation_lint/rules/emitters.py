@@ -7,7 +7,7 @@ from collections import Counter
 
 from ..model.names import assignment_pairs, ast_text
 from ..model.semantic import EMITTER, FileContext
-from .fix import SAFE, UNSAFE, Edit, Fix, Source, Where
+from .fix import SAFE, UNSAFE, Edit, Fix, Source, Where, statement_list
 from .rule import Rule
 
 NIL301 = Rule(
@@ -229,9 +229,7 @@ def _reset_cached_emitters(source: Source, line: int, col: int, where: Where) ->
     cached = sorted((s.lineno, s.col_offset, attr) for found in stores.values() for s, attr, made in found if made)
     reset = {attr for _, attr, _ in stores[method]}
     missing = list(dict.fromkeys(attr for *_, attr in cached if attr not in reset))  # the rule's order
-    parent = statement.parent
-    block = next(b for b in (getattr(parent, f, None) for f in ("body", "orelse", "finalbody"))
-                 if isinstance(b, list) and statement in b)
+    block = statement_list(statement)
     # Several context changes in one block (``self.user_context = c``, ``self._user_context = c``) get one reset,
     # after the last: each of their findings makes the same edit, which is applied once.
     last = next(s for s in reversed(block) if s is statement or isinstance(s, (ast.Assign, ast.AnnAssign)) and any(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from ..model.facts import Finding, ModuleFacts, Signature
+from ..model.facts import ClassInfo, Finding, ModuleFacts, Signature
 from ..model.names import assignment_pairs, ast_text, is_test_path, name_matches
 from ..model.semantic import BRIDGE, FileContext
 from ..model.types import Meaning, signature_of
@@ -363,10 +363,10 @@ _EMITTER_NAMES = ("emitter", "user_emitter")
 
 def _use_user_emitter(source: Source, line: int, col: int, where: Where) -> tuple[str, tuple[Edit, ...]] | None:
     call = source.call_at(line, col)
-    method = _context_bound_method(call, where)
+    method, cls = _context_bound_method(call, where)
     if method is None:
         return None
-    made = _emitter_getter(method, where) or _emitter_factory(method, where)
+    made = _emitter_getter(cls, where) or _emitter_factory(cls, where)
     if made is None:
         return None
     statements = _group(call, method, where)
@@ -404,28 +404,26 @@ def _use_user_emitter(source: Source, line: int, col: int, where: Where) -> tupl
     return UNSAFE, tuple(edits)
 
 
-def _context_bound_method(call: ast.Call | None, where: Where) -> ast.AsyncFunctionDef | None:
-    """The async method of a context-bound class that ``call`` is directly in (not in a nested function)."""
-    node = getattr(call, "parent", None)
-    while node is not None and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-        node = getattr(node, "parent", None)
+def _context_bound_method(call: ast.Call | None, where: Where) -> tuple[ast.AsyncFunctionDef | None, ClassInfo | None]:
+    """The async method of a context-bound class that ``call`` is directly in (not in a nested function), and
+    that class's facts; (None, None) otherwise."""
+    node = enclosing_function(call) if call is not None else None
     owner = getattr(node, "parent", None)
     if not isinstance(node, ast.AsyncFunctionDef) or not isinstance(owner, ast.ClassDef) or where.project is None:
-        return None
+        return None, None
     arguments = node.args.posonlyargs + node.args.args
     if not arguments or arguments[0].arg != "self" or node.decorator_list:
-        return None
+        return None, None
     cls = next((c for c in getattr(where.module, "classes", ()) if (c.line, c.name) == (owner.lineno, owner.name)),
                None)
     if cls is None or not where.project.class_is_context_bound(cls):
-        return None
-    node.info = cls  # type: ignore[attr-defined]
-    return node
+        return None, None
+    return node, cls
 
 
-def _emitter_getter(method: ast.AsyncFunctionDef, where: Where):
+def _emitter_getter(cls: ClassInfo, where: Where):
     """The first ``emitters.getters`` entry the class has that takes no argument: (the fetch, what it returns)."""
-    project, cls = where.project, method.info
+    project = where.project
     for getter in where.config.emitter_getters:
         ref = ("attr", ("c", cls.qualname), getter)
         meanings = project.types.meanings(ref, where.module)
@@ -438,11 +436,11 @@ def _emitter_getter(method: ast.AsyncFunctionDef, where: Where):
     return None
 
 
-def _emitter_factory(method: ast.AsyncFunctionDef, where: Where):
+def _emitter_factory(cls: ClassInfo, where: Where):
     """Without a getter, the bridge's factory on the context the class keeps:
     ``emitter = await AgentWebSocketBridge().create_user_emitter(self.user_context) if self.user_context else None``
     (the bridge class imported in the method when the file does not bind it)."""
-    project, cls, module = where.project, method.info, where.module
+    project, module = where.project, where.module
     context = next((a for a in where.config.context_attributes if project.member(cls, a)[0]), None)
     bridges = [c for m in project.all_modules for c in m.classes
                if name_matches(c.qualname, where.config.bridge_classes) and not is_test_path(m.path, where.config)]
