@@ -102,32 +102,37 @@ def _new_findings(before: list[Result], after: Report, taught: set[str]) -> tupl
     advice names the signature), so neither can tell a new finding from an old one. NIL203 where a class a fix
     taught to accept the context is created (or a class that inherits that ``__init__``) is the next step:
     reported, never a reason to put the fix back."""
-    had = Counter((r.path, r.code) for r in before)
-    groups: dict[tuple[str, str], list[Result]] = {}
-    for result in after.results:
-        groups.setdefault((result.path, result.code), []).append(result)
+    had, groups = _by_file_and_code(before), _by_file_and_code(after.results)
+    modules = {m.path: m for m in getattr(after.project, "all_modules", ())}
     new: list[Result] = []
     steps = 0
     for key, results in sorted(groups.items()):
-        extra = len(results) - had[key]
+        earlier = had.get(key, [])
+        extra = len(results) - len(earlier)
         if extra > 0 and key[1] == "NIL203":
-            taught_now = sum(1 for r in results if _taught(r, after.project, taught))
-            taught_before = sum(1 for r in before if (r.path, r.code) == key and r.message.split("(")[0] in taught)
+            taught_now = sum(1 for r in results if _taught(r, after.project, modules.get(r.path), taught))
+            taught_before = sum(1 for r in earlier if r.message.split("(")[0] in taught)
             allowed = min(extra, max(0, taught_now - taught_before))
             steps, extra = steps + allowed, extra - allowed
         if extra > 0:
-            seen = Counter(_LINE_REFERENCE.sub("", r.message) for r in before if (r.path, r.code) == key)
+            seen = Counter(_LINE_REFERENCE.sub("", r.message) for r in earlier)
             fresh = [r for r in results if seen[_LINE_REFERENCE.sub("", r.message)] <= 0]
             new.extend((fresh or results)[:extra])
     return new, steps
 
 
-def _taught(result: Result, project, taught: set[str]) -> bool:
+def _by_file_and_code(results: list[Result]) -> dict[tuple[str, str], list[Result]]:
+    groups: dict[tuple[str, str], list[Result]] = {}
+    for result in results:
+        groups.setdefault((result.path, result.code), []).append(result)
+    return groups
+
+
+def _taught(result: Result, project, module, taught: set[str]) -> bool:
     """NIL203 for a class the fixes taught, itself or through the base whose ``__init__`` it inherits."""
     name = result.message.split("(")[0]
     if name in taught:
         return True
-    module = next((m for m in getattr(project, "all_modules", ()) if m.path == result.path), None)
     created = next((i for i in getattr(module, "instantiations", ()) if (i.line, i.col) == (result.line, result.col)),
                    None)
     cls = project.class_info(created.callee, module) if created is not None else None
