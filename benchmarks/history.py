@@ -19,6 +19,9 @@ import tempfile
 import time
 
 TARGET = 5.0
+RANGE = "05bd22d^..2fafd1dd"
+COMMITS = 50
+PATH = "netra_backend"
 
 
 def timed(args: list[str], cwd: str) -> float:
@@ -27,27 +30,36 @@ def timed(args: list[str], cwd: str) -> float:
     return time.perf_counter() - started
 
 
+def measure(repo: str, revisions: str = RANGE, commits: int = COMMITS, path: str = PATH,
+            jobs: int = os.cpu_count() or 1) -> dict:
+    """Seconds of one cold run on the range's last tree and of the history of ``commits`` commits, and their
+    ratio."""
+    last = revisions.rpartition("..")[2] or "HEAD"
+    with tempfile.TemporaryDirectory() as tree:
+        archive = subprocess.run(["git", "-C", repo, "archive", last, path], check=True,
+                                 capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", tree], input=archive, check=True)
+        cold = timed([sys.executable, "-m", "netra_isolation_lint", "--no-cache", "--jobs", str(jobs),
+                      "--exit-zero", path], tree)
+    history = timed([sys.executable, "-m", "netra_isolation_lint", "history", "--repo", repo,
+                     "--jobs", str(jobs),
+                     "--max-commits", str(commits), "--format", "json", revisions, path],
+                    tempfile.gettempdir())
+    return {"last": last, "jobs": jobs, "commits": commits, "cold_s": cold, "history_s": history,
+            "ratio": history / cold}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("repo")
-    parser.add_argument("--range", default="05bd22d^..2fafd1dd")
-    parser.add_argument("--commits", type=int, default=50)
-    parser.add_argument("--path", default="netra_backend")
+    parser.add_argument("--range", default=RANGE)
+    parser.add_argument("--commits", type=int, default=COMMITS)
+    parser.add_argument("--path", default=PATH)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     options = parser.parse_args(argv)
-    last = options.range.rpartition("..")[2] or "HEAD"
-    with tempfile.TemporaryDirectory() as tree:
-        archive = subprocess.run(["git", "-C", options.repo, "archive", last, options.path], check=True,
-                                 capture_output=True).stdout
-        subprocess.run(["tar", "-x", "-C", tree], input=archive, check=True)
-        cold = timed([sys.executable, "-m", "netra_isolation_lint", "--no-cache", "--jobs", str(options.jobs),
-                      "--exit-zero", options.path], tree)
-    history = timed([sys.executable, "-m", "netra_isolation_lint", "history", "--repo", options.repo,
-                     "--jobs", str(options.jobs),
-                     "--max-commits", str(options.commits), "--format", "json", options.range, options.path],
-                    tempfile.gettempdir())
-    ratio = history / cold
-    print(f"--jobs {options.jobs}; one cold run on {last}: {cold:.1f} s")
+    figures = measure(options.repo, options.range, options.commits, options.path, options.jobs)
+    cold, history, ratio = figures["cold_s"], figures["history_s"], figures["ratio"]
+    print(f"--jobs {options.jobs}; one cold run on {figures['last']}: {cold:.1f} s")
     print(f"history of {options.commits} commits: {history:.1f} s ({history / options.commits:.2f} s a commit)")
     print(f"ratio: {ratio:.2f}x (target <= {TARGET}x){'' if ratio <= TARGET else '  MISSED'}")
     return 0 if ratio <= TARGET else 1

@@ -4,11 +4,13 @@ Like ruff's cache: a file whose size, mtime and inode are unchanged is not read 
 changed is read and hashed, and re-analysed only if its content changed. What is cached is the file's
 facts (findings of its own and what the project checks need). Verdicts that depend on other files are
 recomputed whenever anything changed, so a change to one module re-judges every module it feeds; a run whose
-every input is unchanged (each file's stat and module name, the modules read from outside the tree, the
-anchor) reuses the last run's verdicts whole, without loading the facts.
+every input is unchanged (each file's content digest and module name, the modules read from outside the tree,
+the anchor) reuses the last run's verdicts, without loading the facts.
 
-The cache is one JSON file (never pickle: a planted cache must not be able to run code). A missing,
-corrupt, foreign or unwritable cache is ignored; it can cost time, never a result.
+The store is one SQLite database per configuration, a row per file for its entry and one for its verdicts (never
+pickle: a planted cache must not be able to run code; its rows are JSON and plain text). A run writes only the
+rows that changed: an edited file rewrites its entry and the verdicts that moved, a touched one its stat. A
+missing, corrupt, foreign, locked or unwritable store is ignored; it can cost time, never a result.
 """
 
 from __future__ import annotations
@@ -16,16 +18,27 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sqlite3
 import sys
+from collections.abc import Iterable
 
 from . import __version__
 from .config import Config, dump_effective
 from .model.facts import ModuleFacts, module_from_json, module_to_json
-from .sources import replace_whole, stat_key, stat_or_none
+from .sources import stat_key, stat_or_none
 
 ENV_DIR = "NETRA_ISOLATION_CACHE_DIR"
 DEFAULT_DIR = ".netra-isolation-cache"
-FORMAT = 4  # 2: facts gained type references (the API model); 3: entries name their module; 4: method lines
+# 2: facts gained type references (the API model); 3: entries name their module; 4: method lines; 5: SQLite rows
+FORMAT = 5
+SCHEMA = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    # paths as bytes (os.fsencode): a file name need not be valid UTF-8
+    "CREATE TABLE entries (path BLOB PRIMARY KEY, module TEXT NOT NULL, stat TEXT NOT NULL, digest TEXT NOT NULL,"
+    " facts TEXT, noqa TEXT NOT NULL)",
+    "CREATE TABLE verdicts (path BLOB PRIMARY KEY, rows TEXT NOT NULL)",
+)
+_TROUBLE = (sqlite3.Error, OSError, ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError)
 
 
 def cache_dir(explicit: str | None = None, project_root: str = ".") -> str:
@@ -35,6 +48,10 @@ def cache_dir(explicit: str | None = None, project_root: str = ".") -> str:
 
 def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def stat_text(info: os.stat_result) -> str:
+    return ",".join(map(str, stat_key(info)))
 
 
 _CODE_DIGEST: list[str] = []
@@ -58,14 +75,88 @@ def code_digest() -> str:
 
 
 class Cache:
+    """Entries are dicts: ``path``, ``module``, ``stat`` (:func:`stat_text`), ``digest``, ``parsed`` (facts kept,
+    else the file was token-free), and either ``stored`` (a row of the store; facts and noqa read on demand) or
+    the new row's ``facts_json`` and ``noqa_json`` (made where the file was analysed, in its worker)."""
+
     def __init__(self, directory: str, config: Config, prefilter: bool):
         self.directory = directory
         fingerprint = json.dumps([FORMAT, __version__, code_digest(), sys.version, prefilter, dump_effective(config)])
-        key = digest(fingerprint.encode())
-        self.path = os.path.join(directory, f"results-{key}.json")
-        self.verdicts_path = os.path.join(directory, f"verdicts-{key}.json")
+        self.path = os.path.join(directory, f"cache-{digest(fingerprint.encode())}.sqlite")
+        self._db: sqlite3.Connection | None = None
         self._entries: dict[str, dict] | None = None  # loaded on first use: a reused verdict never needs them
         self._names: list[str] = []
+
+    # ------------------------------------------------------------------ the store
+
+    def _connect(self, create: bool) -> sqlite3.Connection | None:
+        """The store, or None: absent and not to be created, or unusable (then deleted when it is corrupt or
+        foreign, so that the next run starts a fresh one)."""
+        if self._db is not None:
+            return self._db
+        if not create and not os.path.exists(self.path):
+            return None
+        try:
+            if create:
+                _make_directory(self.directory)
+            self._db = _open(self.path)
+        except sqlite3.OperationalError:  # locked by another run, or unreadable: this run goes without
+            self._db = None
+        except sqlite3.DatabaseError:  # not a database, or not ours
+            try:
+                os.remove(self.path)
+                self._db = _open(self.path) if create else None
+            except (sqlite3.Error, OSError):
+                self._db = None
+        except (sqlite3.Error, OSError):
+            self._db = None
+        return self._db
+
+    def _read(self, query: str, *parameters) -> list[tuple]:
+        """The rows, none when there is no store; a store that cannot answer raises :class:`sqlite3.Error`."""
+        db = self._connect(create=False)
+        return db.execute(query, parameters).fetchall() if db is not None else []
+
+    def _meta(self, key: str):
+        rows = self._read("SELECT value FROM meta WHERE key = ?", key)
+        return json.loads(rows[0][0]) if rows else None
+
+    def _write(self, statements: Iterable[tuple[str, list]]) -> None:
+        """One transaction; a store that cannot be written is left as it was (the next run is colder)."""
+        db = self._connect(create=True)
+        if db is None:
+            return
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement, rows in statements:
+                    if rows:
+                        db.executemany(statement, rows)
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error):
+                self._discard()  # our tables gone or altered: the next run starts a fresh store
+        except sqlite3.Error:
+            self._discard()
+        except (OSError, ValueError):  # the disk; a value SQLite cannot take
+            return
+
+    def _discard(self) -> None:
+        self.close()
+        try:
+            os.remove(self.path)
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    # ------------------------------------------------------------------ file entries
 
     @property
     def entries(self) -> dict[str, dict]:
@@ -81,77 +172,136 @@ class Cache:
         return self._names
 
     def _load(self) -> None:
-        self._entries = {}
+        self._entries, self._names = {}, []
         try:
-            with open(self.path, encoding="utf-8") as handle:
-                data = json.load(handle)
-            if data.get("format") == FORMAT and isinstance(data.get("entries"), dict):
-                self._entries = data["entries"]
-                self._names = [str(n) for n in data.get("names", [])]
-        except (OSError, ValueError, TypeError, AttributeError, RecursionError):
+            rows = self._read("SELECT path, module, stat, digest, facts IS NOT NULL FROM entries")
+            self._entries = {}
+            for key, module, stat, content, parsed in rows:
+                path = os.fsdecode(key)
+                self._entries[path] = {"path": path, "module": module, "stat": stat, "digest": content,
+                                       "parsed": bool(parsed), "stored": True}
+            self._names = [str(n) for n in self._meta("names") or ()]
+        except _TROUBLE:
             self._entries, self._names = {}, []
 
     def lookup(self, path: str, info: os.stat_result, module: str) -> dict | None:
         """The entry for a file whose stat and module name are unchanged, else None."""
         entry = self.entry_of(path, module)
-        return entry if entry is not None and entry.get("stat") == stat_key(info) else None
+        return entry if entry is not None and entry["stat"] == stat_text(info) else None
 
     def entry_of(self, path: str, module: str) -> dict | None:
         """The entry for a file still named ``module``, whatever its stat."""
         entry = self.entries.get(os.path.abspath(path))
-        return entry if isinstance(entry, dict) and entry.get("module") == module else None
+        return entry if entry is not None and entry["module"] == module else None
 
-    @staticmethod
-    def facts_of(entry: dict) -> ModuleFacts | None:
+    def facts_of(self, entry: dict) -> tuple[ModuleFacts, dict[int, str]] | None:
+        """A parsed entry's facts and ``# noqa`` lines, or None when its row cannot be read."""
         try:
-            return module_from_json(entry["facts"]) if entry.get("facts") is not None else None
-        except (KeyError, ValueError, TypeError, AttributeError):
+            if entry.get("stored"):
+                rows = self._read("SELECT facts, noqa FROM entries WHERE path = ?", os.fsencode(entry["path"]))
+                facts_json, noqa_json = rows[0]
+            else:
+                facts_json, noqa_json = entry["facts_json"], entry["noqa_json"]
+            noqa = {int(line): str(text) for line, text in json.loads(noqa_json).items()}
+            return module_from_json(json.loads(facts_json)), noqa
+        except _TROUBLE:
             return None
-
-    def verdicts(self, witness: list) -> tuple[int, list[list]] | None:
-        """(files, result rows, suppressed rows with their reason) of the last run, when its inputs are those ``witness`` describes and the files
-        it read from outside the tree are unchanged; else None."""
-        try:
-            with open(self.verdicts_path, encoding="utf-8") as handle:
-                data = json.load(handle)
-            if data.get("format") != FORMAT or data.get("witness") != _digest_of(witness):
-                return None
-            for path, stat in data["outside"]:
-                if stat_or_none(path) != stat:
-                    return None
-            return (int(data["files"]), [list(row) for row in data["results"]],
-                    [list(row) for row in data["suppressed"]])
-        except (OSError, ValueError, TypeError, AttributeError, KeyError, RecursionError):
-            return None
-
-    def save_verdicts(self, witness: list, outside: dict[str, list[int] | None], files: int,
-                      results: list[list], suppressed: list[list]) -> None:
-        self._write(self.verdicts_path, {"format": FORMAT, "witness": _digest_of(witness),
-                                         "outside": sorted(outside.items()), "files": files, "results": results, "suppressed": suppressed})
 
     def save(self, entries: dict[str, dict], names: list[str]) -> None:
         """Keep this run's entries and those of files it did not look at (a pre-commit run on two files must
         not cost the next full run its cache), but not of files that are gone. The names are those every kept
-        token-free entry was checked against: for entries of an earlier run, only the names both runs share."""
-        kept = {path: entry for path, entry in self.entries.items() if path not in entries and os.path.exists(path)}
-        if kept:
+        token-free entry was checked against: for entries of an earlier run, only the names both runs share.
+        Only what changed is written: new rows, new stats of touched files, rows of files gone."""
+        stored = self.entries
+        fresh = [(os.fsencode(path), e["module"], e["stat"], e["digest"], e["facts_json"], e["noqa_json"])
+                 for path, e in entries.items() if not e.get("stored")]
+        touched = [(e["stat"], os.fsencode(path)) for path, e in entries.items()
+                   if e.get("stored") and path in stored and stored[path]["stat"] != e["stat"]]
+        others = [path for path in stored if path not in entries]
+        gone = [(os.fsencode(path),) for path in others if not os.path.exists(path)]
+        if len(others) > len(gone):
             names = sorted(set(names) & set(self.names))
-        merged = {**kept, **entries}
-        if merged == self.entries and names == self.names:
+        if not (fresh or touched or gone) and names == self.names:
             return  # a re-run on an unchanged tree writes nothing
-        self._write(self.path, {"format": FORMAT, "names": names, "entries": merged})
+        self._write([("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?)", fresh),
+                     ("UPDATE entries SET stat = ? WHERE path = ?", touched),
+                     ("DELETE FROM entries WHERE path = ?", gone),
+                     ("INSERT OR REPLACE INTO meta VALUES ('names', ?)", [(json.dumps(names),)])])
+        self._entries = None  # what the store holds now
 
-    def _write(self, path: str, data: dict) -> None:
+    def update_stats(self, touched: list[tuple[str, str]]) -> None:
+        """(path, new stat) of files touched but unchanged, found while the verdicts were reused."""
+        self._write([("UPDATE entries SET stat = ? WHERE path = ?",
+                      [(stat, os.fsencode(path)) for path, stat in touched])])
+
+    # ------------------------------------------------------------------ whole-run verdicts
+
+    def verdicts(self, witness: list) -> tuple[int, list[list], list[list]] | None:
+        """(files, result rows, suppressed rows with their reason) of the last run, when its inputs are those
+        ``witness`` describes and the files it read from outside the tree are unchanged; else None."""
         try:
-            os.makedirs(self.directory, exist_ok=True)
-            ignore = os.path.join(self.directory, ".gitignore")
-            if not os.path.exists(ignore):
-                with open(ignore, "w", encoding="utf-8") as handle:
-                    handle.write("# created by netra-isolation-lint\n*\n")
-            # dumps, not dump: dump streams through the pure-Python encoder, several times slower
-            replace_whole(path, json.dumps(data, separators=(",", ":")).encode("utf-8"))
-        except OSError:
-            return  # a read-only checkout still lints; it only runs cold next time
+            if self._meta("witness") != _digest_of(witness):
+                return None
+            for path, stat in self._meta("outside"):
+                if stat_or_none(path) != stat:
+                    return None
+            results: list[list] = []
+            suppressed: list[list] = []
+            for (text,) in self._read("SELECT rows FROM verdicts"):
+                shown, hidden = json.loads(text)
+                results.extend(list(row) for row in shown)
+                suppressed.extend(list(row) for row in hidden)
+            return int(self._meta("files")), sorted(results), sorted(suppressed)
+        except _TROUBLE:
+            return None
+
+    def save_verdicts(self, witness: list, outside: dict[str, list[int] | None], files: int,
+                      results: list[list], suppressed: list[list]) -> None:
+        """Rows grouped by file; a file whose verdicts are the same as last time is not written again."""
+        grouped: dict[str, tuple[list, list]] = {}
+        for row in results:
+            grouped.setdefault(row[0], ([], []))[0].append(row)
+        for row in suppressed:
+            grouped.setdefault(row[0], ([], []))[1].append(row)
+        rows = {os.fsencode(path): json.dumps(pair, separators=(",", ":")) for path, pair in grouped.items()}
+        try:
+            old = dict(self._read("SELECT path, rows FROM verdicts"))
+        except _TROUBLE:
+            old = {}
+        meta = [("witness", _digest_of(witness)), ("outside", sorted(outside.items())), ("files", files)]
+        self._write([("INSERT OR REPLACE INTO verdicts VALUES (?, ?)",
+                      [(path, text) for path, text in rows.items() if old.get(path) != text]),
+                     ("DELETE FROM verdicts WHERE path = ?", [(path,) for path in old if path not in rows]),
+                     ("INSERT OR REPLACE INTO meta VALUES (?, ?)", [(key, json.dumps(value)) for key, value in meta])])
+
+
+def _make_directory(directory: str) -> None:
+    os.makedirs(directory, exist_ok=True)
+    ignore = os.path.join(directory, ".gitignore")
+    if not os.path.exists(ignore):
+        with open(ignore, "w", encoding="utf-8") as handle:
+            handle.write("# created by netra-isolation-lint\n*\n")
+
+
+def _open(path: str) -> sqlite3.Connection:
+    """Our schema at our format, or :class:`sqlite3.DatabaseError`. A planted store runs no code: its schema's
+    views and triggers may call no function with side effects (``trusted_schema``), and we only read our tables."""
+    created = not os.path.exists(path)
+    db = sqlite3.connect(path, timeout=5, isolation_level=None, check_same_thread=False)
+    try:
+        if created:
+            os.chmod(path, 0o600)
+        db.execute("PRAGMA trusted_schema = OFF")
+        db.execute("PRAGMA synchronous = OFF")  # a cache: a lost write costs a colder run, never a result
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version == 0:
+            db.executescript("BEGIN; " + "; ".join(SCHEMA) + f"; PRAGMA user_version = {FORMAT}; COMMIT;")
+        elif version != FORMAT:
+            raise sqlite3.DatabaseError(f"foreign cache format {version}")
+        return db
+    except BaseException:
+        db.close()
+        raise
 
 
 def _digest_of(witness: list) -> str:
@@ -160,6 +310,7 @@ def _digest_of(witness: list) -> str:
 
 def entry(info: os.stat_result, content_digest: str, module: str, facts: ModuleFacts | None,
           noqa: dict[int, str]) -> dict:
-    return {"stat": stat_key(info), "digest": content_digest, "module": module,
-            "facts": module_to_json(facts) if facts is not None else None,
-            "noqa": {str(k): v for k, v in noqa.items()}}
+    """A new entry, its row's JSON made here (in the worker that analysed the file, under ``--jobs``)."""
+    return {"stat": stat_text(info), "digest": content_digest, "module": module, "parsed": facts is not None,
+            "facts_json": json.dumps(module_to_json(facts), separators=(",", ":")) if facts is not None else None,
+            "noqa_json": json.dumps({str(k): v for k, v in noqa.items()})}

@@ -5,6 +5,11 @@ A thin adapter over the same engine. pylint hands us one module at a time; astro
 classes come from, and the engine reads those files too, so cross-module agents are seen as the CLI
 sees them. Only modules of the same top-level package are followed: that is the project, and it
 keeps the plugin from re-reading the standard library.
+
+From the second module of a package on, pylint is checking the package rather than one file (an editor's
+run): the engine then checks the whole package once, as the CLI does, with the CLI's cache and prefilter, and
+each module is answered from that run. What pylint already paid for (astroid's parse) is not done again per
+module, and the cost is one CLI run, nothing when the cache is warm.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from pylint.interfaces import HIGH
 
 from .config import DEFAULTS, Config, ConfigError, print_notes
 from .engine import finish, parse
-from .model.facts import ModuleFacts
+from .model.facts import Finding, ModuleFacts
 from .model.project import Project
 from .noqa import apply_noqa, noqa_lines
 from .recover import recover
@@ -60,6 +65,8 @@ class IsolationChecker(BaseRawFileChecker):
         super().__init__(linter)
         self._config: Config = DEFAULTS
         self._loaded: dict[str, ModuleFacts | None] = {}
+        self._seen: dict[str, int] = {}  # package directory -> its modules checked so far
+        self._runs: dict[str, dict[str, list[Finding]]] = {}  # package directory -> findings by absolute path
 
     def open(self) -> None:
         try:
@@ -71,6 +78,12 @@ class IsolationChecker(BaseRawFileChecker):
 
     def process_module(self, node: nodes.Module) -> None:
         path = node.file or node.name
+        package = node.name.partition(".")[0]
+        root = package_root(path, node.name)
+        answered = self._from_package_run(path, os.path.join(root, package)) if "." in node.name else None
+        if answered is not None:
+            self._report(answered)
+            return
         try:
             with node.stream() as stream:
                 data = stream.read()
@@ -79,8 +92,6 @@ class IsolationChecker(BaseRawFileChecker):
             return  # pylint reports syntax-error / unreadable files itself
         try:  # one file's trouble is one NIL901 for it; under -j it must never take the run down
             facts = ENGINE.analyze_tree(tree, path, self._config, module=node.name)
-            package = node.name.partition(".")[0]
-            root = package_root(path, node.name)
             project = Project([facts], self._config, load=lambda name, _value: self._load(name, package, root))
             raw = ENGINE.project_findings(project, facts)
             findings = finish(raw, self._config, path)
@@ -95,6 +106,35 @@ class IsolationChecker(BaseRawFileChecker):
             rule = RULES[finding.code]
             self.add_message(rule.slug, line=finding.line, col_offset=finding.col, args=(finding.message,),
                              confidence=HIGH)
+
+    def _from_package_run(self, path: str, directory: str) -> list[Finding] | None:
+        """This module's findings from the run over its whole package, or None: the package's first module (it
+        may be the only one asked for), or a file that run did not check (excluded by the config)."""
+        self._seen[directory] = self._seen.get(directory, 0) + 1
+        if self._seen[directory] < 2:
+            return None
+        if directory not in self._runs:
+            self._runs[directory] = self._package_run(directory)
+        return self._runs[directory].get(os.path.abspath(path))
+
+    def _package_run(self, directory: str) -> dict[str, list[Finding]]:
+        from .cache import Cache, cache_dir
+        from .runner import lint
+        from .sources import DEFAULT_EXCLUDES, discover, project_root
+
+        try:
+            sources, _ = discover([directory], DEFAULT_EXCLUDES + self._config.exclude,
+                                  root=project_root(self._config, [directory]))
+            cache = Cache(cache_dir(None, project_root(self._config, [directory])), self._config, prefilter=True)
+            report = lint(sources, self._config, None, prefilter=True, cache=cache)
+        except (Exception, RecursionError, MemoryError):  # noqa: BLE001 - each module is then judged on its own
+            return {}
+        found: dict[str, list[Finding]] = {os.path.abspath(source.path): [] for source in sources}
+        for result in report.results:
+            if result.code in PYLINT_RULES:
+                finding = Finding(result.line, result.col, result.code, result.message)
+                found.setdefault(os.path.abspath(result.path), []).append(finding)
+        return found
 
     def _load(self, name: str, package: str, root: str) -> ModuleFacts | None:
         if name.partition(".")[0] != package:

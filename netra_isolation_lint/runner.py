@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import io
 import os
@@ -21,7 +22,7 @@ from .recover import recover
 from .prefilter import base_tokens, mentions_any, names_pattern, project_names, searchable
 from .registry import ENGINE, RULES
 from .rules.api import RAISING as RAISING_CODES
-from .sources import SourceFile, Skipped, check_source, open_source, stat_key, stat_or_none
+from .sources import SourceFile, Skipped, check_source, open_source, stat_or_none
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -169,6 +170,17 @@ class Workers:
         """``progress`` is told now and then how many of ``sources`` are done."""
         if self.jobs <= 1 or len(sources) < PARALLEL_MIN_FILES:
             return _examine_batch(sources, config, tokens, keep, progress)
+        return self._map(_examine_batch, sources, (config, tokens, keep), progress)
+
+    def search(self, searches: list[tuple[SourceFile, frozenset[str], bool]], config: Config,
+               keep: bool) -> list[tuple[bool, Examined | None]]:
+        """:func:`_search_batch` over ``searches``, shared among the workers."""
+        if self.jobs <= 1 or len(searches) < PARALLEL_MIN_FILES:
+            return _search_batch(searches, config, keep)
+        return self._map(_search_batch, searches, (config, keep))
+
+    def _map(self, function: Callable, items: list, arguments: tuple,
+             progress: Callable[[int], None] | None = None) -> list:
         if self.pool is None:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
@@ -176,16 +188,15 @@ class Workers:
             method = "fork" if sys.platform == "linux" else "spawn"  # fork: no re-import per worker on Linux
             self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=multiprocessing.get_context(method),
                                             initializer=_ignore_interrupts)
-        size = max(1, -(-len(sources) // (self.jobs * 8)))  # small batches balance uneven files
-        batches = [sources[i:i + size] for i in range(0, len(sources), size)]
-        done = self.pool.map(_examine_batch, batches, [config] * len(batches), [tokens] * len(batches),
-                             [keep] * len(batches))
-        examined: list[Examined] = []
+        size = max(1, -(-len(items) // (self.jobs * 8)))  # small batches balance uneven files
+        batches = [items[i:i + size] for i in range(0, len(items), size)]
+        done = self.pool.map(function, batches, *([argument] * len(batches) for argument in arguments))
+        results: list = []
         for batch in done:
-            examined.extend(batch)
+            results.extend(batch)
             if progress is not None:
-                progress(len(examined))
-        return examined
+                progress(len(results))
+        return results
 
     def __enter__(self) -> Workers:
         return self
@@ -239,9 +250,10 @@ def _lint(sources: list[SourceFile], config: Config, project_anchor: str | None,
     # A reused report has no project: --explain-finding and the fixes SARIF and rdjson offer need one
     reuse = cache is not None and explain is None and not keep_project
     package_dirs: dict[str, bool] = {}  # directory -> holds __init__.py, probed once for the whole run
-    witness = _witness(sources, config, project_anchor, package_dirs) if reuse else None
-    kept = cache.verdicts(witness) if witness is not None else None
+    known = _known_inputs(sources, config, project_anchor, package_dirs, cache) if reuse else None
+    kept = cache.verdicts(known[0]) if known is not None else None
     if kept is not None:
+        cache.update_stats(known[1])
         files, rows, hidden_rows = kept
         return Report(results=[Result(*row) for row in rows], files=files, cached=files,
                       suppressed=[(Result(*row[:5]), row[5]) for row in hidden_rows])
@@ -283,30 +295,42 @@ def _lint(sources: list[SourceFile], config: Config, project_anchor: str | None,
         if item.skipped is not None:
             finding = Finding(1, 0, "NIL902", RULES["NIL902"].format(reason=item.skipped))
             report.results.extend(_results(item.source.path, finish([finding], config, item.source.path)))
-    for item in analysed:
-        facts = item.facts
-        try:  # the same per-file isolation for the verdicts, selection and ``# noqa``
-            raw = ENGINE.project_findings(project, facts)
-            broken.update((facts.path, f.line, f.col) for f in raw if f.code in RAISING_CODES)
-            hidden: list[tuple[Finding, str]] | None = [] if config.include_suppressed else None
-            findings = apply_noqa(finish(raw, config, facts.path), item.noqa, config, facts.path, unfiltered=raw,
-                                  suppressed=hidden)
-            report.suppressed.extend((Result(facts.path, *f), reason) for f, reason in hidden or ())
-        except (Exception, RecursionError, MemoryError) as exc:  # noqa: BLE001
-            findings = ENGINE.internal_error(facts.path, facts.module, exc).findings
-        report.results.extend(_results(facts.path, findings))
+    for item in analysed:  # grows while it is walked: the loader may parse a module a verdict needs
+        findings, raising, hidden = _judge(project, item, config)
+        broken.update(raising)
+        report.suppressed.extend((Result(item.facts.path, *f), reason) for f, reason in hidden)
+        report.results.extend(_results(item.facts.path, findings))
     fallback = _fallback_anchor(project_anchor, config, sources) if project_anchor is not None else None
     for path, finding in ENGINE.project_wide_findings(project, broken, fallback):
         report.results.extend(_results(path, finish([finding], config, path)))
     report.results.sort()
+    report.suppressed.sort()  # as a reused report has them, whatever order the files came in
     report.project = project
     if explain is not None:
         report.traces = _traces(project, analysed, *explain)
     _save_facts(cache, examined, names)  # after the verdicts: the loader may have parsed files for them
-    if cache is not None and witness is not None:
+    witness = _run_inputs(sources, examined, project_anchor) if reuse else None
+    if witness is not None:
         cache.save_verdicts(witness, outside, report.files, [list(astuple(r)) for r in report.results],
                             [[*astuple(r), reason] for r, reason in report.suppressed])
     return report
+
+
+Judgement = tuple[list[Finding], list[tuple[str, int, int]], list[tuple[Finding, str]]]
+
+
+def _judge(project: Project, item: Examined, config: Config) -> Judgement:
+    """One module's verdicts: (its findings after selection and ``# noqa``, its emitter calls that will raise,
+    what a ``# noqa`` suppressed), under the same per-file isolation as its analysis."""
+    facts = item.facts
+    try:
+        raw = ENGINE.project_findings(project, facts)
+        hidden: list[tuple[Finding, str]] | None = [] if config.include_suppressed else None
+        findings = apply_noqa(finish(raw, config, facts.path), item.noqa, config, facts.path, unfiltered=raw,
+                              suppressed=hidden)
+        return findings, [(facts.path, f.line, f.col) for f in raw if f.code in RAISING_CODES], hidden or []
+    except (Exception, RecursionError, MemoryError) as exc:  # noqa: BLE001
+        return ENGINE.internal_error(facts.path, facts.module, exc).findings, [], []
 
 
 def _save_facts(cache: Cache | None, examined: dict[str, Examined], names: list[str]) -> None:
@@ -345,29 +369,45 @@ def _traces(project: Project, analysed: list[Examined], path: str, line: int) ->
     return sorted(traces)
 
 
-def _witness(sources: list[SourceFile], config: Config, anchor: str | None,
-             package_dirs: dict[str, bool]) -> list | None:
-    """What the verdicts of a run depend on besides the configuration (the cache's key): each file's stat and
-    module name (an ``__init__.py`` added above the tree renames modules), and the anchor of NIL403. None when it
-    cannot be told: the run then judges every file afresh, each under its own guard."""
+def _known_inputs(sources: list[SourceFile], config: Config, anchor: str | None, package_dirs: dict[str, bool],
+                  cache: Cache) -> tuple[list, list[tuple[str, str]]] | None:
+    """What the verdicts of a run depend on besides the configuration (the cache's key), as the cache knows the
+    files: each file's content digest and module name (an ``__init__.py`` added above the tree renames modules),
+    and the anchor of NIL403; with the files touched since (stat changed, bytes not), whose new stat the cache
+    should keep. None when the last run cannot have had these inputs (a file new to the cache or changed) or when
+    it cannot be told: the run then judges every file afresh, each under its own guard."""
+    from .cache import digest, stat_text
+
     try:
-        return _inputs(sources, config, anchor, package_dirs)
-    except (Exception, RecursionError, MemoryError):  # noqa: BLE001
+        rows, touched = [], []
+        for source in sources:
+            if source.content is not None:
+                return None  # an editor's buffer: its verdicts are not kept
+            _, info = check_source(source, config.max_file_bytes)
+            module = module_name_for(source.path, package_dirs)
+            entry = cache.entry_of(source.path, module)
+            if entry is None:
+                return None
+            if entry["stat"] != stat_text(info):
+                data, _ = open_source(source, config.max_file_bytes)
+                if digest(data) != entry["digest"]:
+                    return None
+                touched.append((entry["path"], stat_text(info)))
+            rows.append([os.path.abspath(source.path), source.path, source.named, entry["digest"], module])
+        return [anchor, rows], touched
+    except (Skipped, Exception, RecursionError, MemoryError):  # noqa: BLE001 - the normal path reports it
         return None
 
 
-def _inputs(sources: list[SourceFile], config: Config, anchor: str | None,
-            package_dirs: dict[str, bool]) -> list | None:
+def _run_inputs(sources: list[SourceFile], examined: dict[str, Examined], anchor: str | None) -> list | None:
+    """The same inputs, as this run read them (what :func:`_known_inputs` will find next time)."""
     rows = []
     for source in sources:
-        if source.content is not None:
-            return None  # an editor's buffer: its verdicts are not kept
-        try:
-            _, info = check_source(source, config.max_file_bytes)
-        except Skipped:
-            return None  # a file that cannot be read: the normal path reports it
-        rows.append([os.path.abspath(source.path), source.path, source.named, *stat_key(info),
-                     module_name_for(source.path, package_dirs)])
+        item = examined.get(source.path)
+        if source.content is not None or item is None or item.entry is None:
+            return None  # a buffer, a file that could not be read, an internal error: judged afresh next time
+        rows.append([os.path.abspath(source.path), source.path, source.named, item.entry["digest"],
+                     item.entry["module"]])
     return [anchor, rows]
 
 
@@ -387,19 +427,19 @@ def _from_cache(source: SourceFile, config: Config, cache: Cache | None,
         entry = _same_content(source, config, cache, info, module)
         if entry is None:
             return None
-    if entry.get("facts") is None:
+    if not entry["parsed"]:
         return Examined(source, token_free=True, entry=entry, cached=True) if not source.named else None
-    facts = cache.facts_of(entry)
-    if facts is None:
+    kept = cache.facts_of(entry)
+    if kept is None:
         return None
+    facts, noqa = kept
     facts.path = source.path  # shown as this run names it (``./a.py`` and ``a.py`` share one entry)
-    noqa = {int(line): text for line, text in entry.get("noqa", {}).items()}
     return Examined(source, facts=facts, noqa=noqa, entry=entry, cached=True)
 
 
 def _same_content(source: SourceFile, config: Config, cache: Cache, info: os.stat_result, module: str) -> dict | None:
     """The entry of a file whose stat changed but whose content digest did not, updated to its new stat."""
-    from .cache import digest
+    from .cache import digest, stat_text
 
     entry = cache.entry_of(source.path, module)
     if entry is None:
@@ -408,7 +448,7 @@ def _same_content(source: SourceFile, config: Config, cache: Cache, info: os.sta
         data, _ = open_source(source, config.max_file_bytes)
     except Skipped:
         return None
-    return dict(entry, stat=stat_key(info)) if digest(data) == entry.get("digest") else None
+    return dict(entry, stat=stat_text(info)) if digest(data) == entry["digest"] else None
 
 
 def _analyse_now(item: Examined, config: Config, package_dirs: dict[str, bool], analysed: list[Examined]) -> None:
@@ -484,28 +524,29 @@ def _settle_prefilter(project: Project, unparsed: dict[str, Examined], config: C
     # names when taken from it, what earlier runs searched when the history's memo kept it.
     known = {path: item.checked if item.checked is not None else frozenset(checked if item.cached else ())
              for path, item in unparsed.items()}
-    patterns: dict[frozenset[str], object] = {}
+    unions: dict[tuple[frozenset[str], frozenset[str]], frozenset[str]] = {}
+
+    def union(before: frozenset[str], more: frozenset[str]) -> frozenset[str]:
+        """One set per distinct union: thousands of token-free files were searched for the same few hundred names
+        (one copy each was a third of a cold run's memory)."""
+        return unions.setdefault((before, more), before | more)
+
     while True:
-        selected = []
+        asked = []
         for path, item in unparsed.items():
             wanted = frozenset(names - known[path]) if item.token_free else frozenset()
-            if not wanted:
+            if wanted:
+                asked.append((item, wanted))
+        selected = []
+        searches = [(item.source, wanted, item.late is None) for item, wanted in asked]
+        for (item, wanted), (mentioned, result) in zip(asked, workers.search(searches, config, cache is not None)):
+            if not mentioned:
+                known[item.source.path] = item.checked = union(known[item.source.path], wanted)
                 continue
-            if wanted not in patterns:
-                patterns[wanted] = names_pattern(wanted)
-            try:
-                data, _ = open_source(item.source, config.max_file_bytes)
-            except Skipped:
-                continue  # examined once already; vanished since: nothing to add
-            seen = searchable(data)
-            if seen is None or patterns[wanted].search(seen):
-                selected.append(item)
-            else:
-                known[path] = item.checked = known[path] | wanted
+            if result is not None:
+                item.late, item.entry = (result.facts, result.noqa, result.skipped), result.entry
+            selected.append(item)
         checked |= names
-        fresh = [item for item in selected if item.late is None]
-        for item, result in zip(fresh, workers.examine([i.source for i in fresh], config, None, cache is not None)):
-            item.late, item.entry = (result.facts, result.noqa, result.skipped), result.entry
         for item in selected:
             (item.facts, item.noqa, item.skipped), item.token_free = item.late, False
             if item.facts is not None:
@@ -516,6 +557,31 @@ def _settle_prefilter(project: Project, unparsed: dict[str, Examined], config: C
         if not selected and grown <= checked:
             return checked
         names = grown
+
+
+def _search_batch(batch: list[tuple[SourceFile, frozenset[str], bool]], config: Config,
+                  keep: bool) -> list[tuple[bool, Examined | None]]:
+    """For each (file, names, parse it): whether the file mentions one of the names (as a whole identifier), and
+    when it does and it is to be parsed, the file examined. Done where the file is parsed: one pass, in parallel."""
+    package_dirs: dict[str, bool] = {}
+    found = []
+    for source, names, wanted in batch:
+        try:
+            data, _ = open_source(source, config.max_file_bytes)
+        except Skipped:
+            found.append((False, None))  # examined once already; vanished since: nothing to add
+            continue
+        seen = searchable(data)
+        if seen is not None and not _pattern(names).search(seen):
+            found.append((False, None))
+        else:
+            found.append((True, examine(source, config, None, package_dirs, keep) if wanted else None))
+    return found
+
+
+@functools.lru_cache(maxsize=16)
+def _pattern(names: frozenset[str]):
+    return names_pattern(names)
 
 
 def _from_memo(memo: dict, source: SourceFile) -> Examined | None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import json
+import contextlib
 import os
+import sqlite3
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -62,21 +63,58 @@ def test_a_change_reparses_that_file_and_rejudges_its_dependents(tmp_path, monke
     assert ("tool.py", "NIL201") not in after  # ... but judged again: its base is no agent any more
 
 
+def _store(cache_dir):
+    [path] = [p for p in cache_dir.iterdir() if p.suffix == ".sqlite"]
+    return path
+
+
+def _damage(path, *statements):
+    with contextlib.closing(sqlite3.connect(path)) as db, db:
+        for statement in statements:
+            db.execute(statement)
+
+
+DAMAGE = [
+    ("UPDATE entries SET facts = '{not json'",),
+    ("UPDATE entries SET noqa = '[1]', stat = 'x'",),
+    ("UPDATE entries SET facts = '{\"format\": 3}'",),
+    ("UPDATE meta SET value = '[[1]]' WHERE key = 'outside'",),
+    ("UPDATE meta SET value = 'x' WHERE key = 'names'",),
+    ("UPDATE verdicts SET rows = '[1, 2]'",),
+    ("DROP TABLE verdicts",),
+    ("DROP TABLE entries", "CREATE TABLE entries (path TEXT)"),
+    ("PRAGMA user_version = 99",),
+]
+
+
 def test_corrupt_or_foreign_cache_is_ignored(tmp_path):
     root = project(tmp_path / "src")
     expected = run_cli("--no-cache", ".", cwd=root).stdout
     cache_dir = tmp_path / "cache"
     env = {"NETRA_ISOLATION_CACHE_DIR": str(cache_dir)}
     assert run_cli(".", cwd=root, env=env).stdout == expected
-    files = sorted(p for p in cache_dir.iterdir() if p.suffix == ".json")
-    assert [p.name.partition("-")[0] for p in files] == ["results", "verdicts"]
-    for cache_file in files:
-        foreign = {"format": 1, "entries": {str(root / "core.py"): {"stat": "x", "facts": 3}}}
-        for garbage in (b"\x00\xffnot json", b'{"format": 99, "entries": {}}', b"[]", json.dumps(foreign).encode(),
-                        json.dumps({"format": 2, "witness": "x", "outside": 3, "files": 1, "results": [[1]]}).encode()):
-            cache_file.write_bytes(garbage)
+    store = _store(cache_dir)
+    for garbage in (b"\x00\xffnot a database" * 100, b"", b"SQLite format 3\x00" + b"\xff" * 200):
+        store.write_bytes(garbage)
+        for _ in range(2):  # ignored, then replaced by a sound store
             result = run_cli(".", cwd=root, env=env)
-            assert (result.stdout, result.returncode) == (expected, 1), (cache_file.name, garbage)
+            assert (result.stdout, result.returncode) == (expected, 1), garbage
+    for statements in DAMAGE:
+        assert run_cli(".", cwd=root, env=env).stdout == expected
+        _damage(store, *statements)
+        result = run_cli(".", cwd=root, env=env)
+        assert (result.stdout, result.returncode, result.stderr) == (expected, 1, ""), statements
+
+
+def test_a_locked_store_costs_time_not_a_result(tmp_path):
+    root = project(tmp_path / "src")
+    cache_dir = tmp_path / "cache"
+    cold = lint(root, cache_dir)
+    with contextlib.closing(sqlite3.connect(_store(cache_dir))) as db:
+        db.execute("BEGIN EXCLUSIVE")  # another run writing
+        (root / "core.py").write_text(BASE + "\n", encoding="utf-8")
+        assert lint(root, cache_dir) == cold
+    assert _store(cache_dir).exists()  # locked is not corrupt: kept
 
 
 def test_unwritable_cache_location_is_not_fatal(tmp_path):
@@ -91,7 +129,7 @@ def test_unwritable_cache_location_is_not_fatal(tmp_path):
 def test_an_unchanged_run_reuses_its_verdicts_without_loading_the_facts(tmp_path, monkeypatch):
     root = project(tmp_path / "src")
     cold = lint(root, tmp_path / "cache")
-    monkeypatch.setattr(Cache, "_load", lambda self: pytest.fail("the facts were loaded"))
+    monkeypatch.setattr(Cache, "facts_of", lambda self, entry: pytest.fail("the facts were loaded"))
     parsed: list[str] = []
     assert lint(root, tmp_path / "cache", monkeypatch, parsed) == cold
     assert parsed == []
@@ -204,3 +242,37 @@ def test_a_run_on_some_files_keeps_the_cache_entries_of_the_others(tmp_path, mon
     parsed: list[str] = []
     assert lint(root, tmp_path / "cache", monkeypatch, parsed) == full
     assert parsed == ["other.py"]
+
+
+def test_a_touched_but_unchanged_file_is_hashed_not_parsed_and_the_verdicts_are_reused(tmp_path, monkeypatch):
+    root = project(tmp_path / "src")
+    cold = lint(root, tmp_path / "cache")
+    os.utime(root / "tool.py", ns=(1, 1))
+    monkeypatch.setattr(Cache, "facts_of", lambda self, entry: pytest.fail("the facts were loaded"))
+    parsed: list[str] = []
+    assert lint(root, tmp_path / "cache", monkeypatch, parsed) == cold
+    assert parsed == []
+    monkeypatch.setattr(runner, "open_source", lambda *args: pytest.fail("a file was read"))
+    assert lint(root, tmp_path / "cache") == cold  # the new stat was kept: not even read again
+
+
+def test_one_edited_file_rewrites_its_own_entry_and_the_verdicts_that_moved(tmp_path, monkeypatch):
+    root = project(tmp_path / "src")
+    lint(root, tmp_path / "cache")
+    written: list[tuple[str, list]] = []
+    real = Cache._write
+
+    def recording(self, statements):
+        statements = list(statements)
+        written.extend((statement.split(" (")[0], rows) for statement, rows in statements if rows)
+        return real(self, statements)
+
+    monkeypatch.setattr(Cache, "_write", recording)
+    (root / "core.py").write_text(BASE.replace("(BaseAgent)", "(object)"), encoding="utf-8")
+    lint(root, tmp_path / "cache")
+    entries = [row for statement, rows in written if statement.startswith("INSERT OR REPLACE INTO entries")
+               for row in rows]
+    assert [os.path.basename(os.fsdecode(row[0])) for row in entries] == ["core.py"]
+    verdicts = [row for statement, rows in written if "verdicts" in statement for row in rows]
+    assert [os.path.basename(os.fsdecode(row[0])) for row in verdicts] == ["tool.py"]  # its NIL201 went; other.py kept its own
+    assert not any(statement.startswith(("UPDATE entries", "DELETE FROM entries")) for statement, _ in written)

@@ -448,22 +448,32 @@ def test_the_report_can_go_to_a_fifo(tmp_path):
 
 
 @pytest.mark.parametrize("failure", [KeyboardInterrupt, OSError])
-def test_the_cache_leaves_no_temporary_file_behind(tmp_path, monkeypatch, failure):
+def test_an_interrupted_cache_write_leaves_the_store_as_it_was(tmp_path, failure):
+    import sqlite3
+
     from netra_isolation_lint.cache import Cache
     from netra_isolation_lint.config import DEFAULTS
 
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "a.py").write_text("from x import get_agent_websocket_bridge\n", encoding="utf-8")
+    env = {"NETRA_ISOLATION_CACHE_DIR": str(tmp_path / "cache")}
+    run_cli("src", cwd=tmp_path, env=env)
     cache = Cache(str(tmp_path / "cache"), DEFAULTS, prefilter=True)
+    before = sqlite3.connect(cache.path).execute("SELECT * FROM entries").fetchall()
+    assert before
 
-    def fails(source, target):
+    def rows():
+        yield ("b.py", "b", "1,2,3", "digest", None, "{}")
         raise failure()
 
-    monkeypatch.setattr(os, "replace", fails)
     if failure is KeyboardInterrupt:
         with pytest.raises(KeyboardInterrupt):
-            cache.save({"a.py": {}}, [])
+            cache._write([("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?)", rows())])
     else:
-        cache.save({"a.py": {}}, [])  # an unwritable cache costs time, never the run
-    assert sorted(os.listdir(tmp_path / "cache")) == [".gitignore"]
+        cache._write([("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?)", rows())])  # costs time only
+    cache.close()
+    assert sqlite3.connect(cache.path).execute("SELECT * FROM entries").fetchall() == before
+    assert sorted(os.listdir(tmp_path / "cache")) == [".gitignore", os.path.basename(cache.path)]  # no journal
 
 
 # -- no Python file found --------------------------------------------------------------------------

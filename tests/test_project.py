@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -203,6 +204,24 @@ def test_api_model_pylint_sees_the_package_like_the_cli():
     result = run_pylint("netra", cwd=root)
     assert "Traceback" not in result.stderr
     assert text_findings(result.stdout) == everywhere | project_only
+
+
+def test_pylint_answers_a_package_from_one_run_with_the_clis_cache(tmp_path):
+    """Checking a package, the plugin runs the engine once over it (the CLI's cache written, as the CLI writes it)
+    and answers every module from that run; asked for one module, it judges that module alone (no store)."""
+    root = tmp_path / "api"
+    shutil.copytree(FIXTURES / "api", root)
+    everywhere, project_only = expectations(root)
+    env = {"NETRA_ISOLATION_CACHE_DIR": str(tmp_path / "cache")}
+    result = run_pylint("netra", cwd=root, env=env)
+    assert "Traceback" not in result.stderr
+    assert text_findings(result.stdout) == everywhere | project_only
+    assert [p.suffix for p in (tmp_path / "cache").iterdir() if p.name != ".gitignore"] == [".sqlite"]
+    shutil.rmtree(tmp_path / "cache")
+    one = "netra/agents/forecast_agent.py"
+    result = run_pylint(one, cwd=root, env=env)
+    assert text_findings(result.stdout) == {f for f in everywhere | project_only if f[0] == one} != set()
+    assert not (tmp_path / "cache").exists()
 
 
 def test_api_model_flake8_sees_what_one_file_shows():
