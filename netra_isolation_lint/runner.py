@@ -533,10 +533,14 @@ def _settle_prefilter(project: Project, unparsed: dict[str, Examined], config: C
 
     while True:
         asked = []
+        unsearched: dict[frozenset[str], frozenset[str]] = {}  # what was searched -> what is left: one set each
         for path, item in unparsed.items():
-            wanted = frozenset(names - known[path]) if item.token_free else frozenset()
-            if wanted:
-                asked.append((item, wanted))
+            if item.token_free:
+                wanted = unsearched.get(known[path])
+                if wanted is None:
+                    wanted = unsearched[known[path]] = frozenset(names - known[path])
+                if wanted:
+                    asked.append((item, wanted))
         selected = []
         searches = [(item.source, wanted, item.late is None) for item, wanted in asked]
         for (item, wanted), (mentioned, result) in zip(asked, workers.search(searches, config, cache is not None)):
