@@ -37,6 +37,7 @@ SCHEMA = (
     "CREATE TABLE entries (path BLOB PRIMARY KEY, module TEXT NOT NULL, stat TEXT NOT NULL, digest TEXT NOT NULL,"
     " facts TEXT, noqa TEXT NOT NULL)",
     "CREATE TABLE verdicts (path BLOB PRIMARY KEY, rows TEXT NOT NULL)",
+    "CREATE TABLE outside (path BLOB PRIMARY KEY, stat TEXT NOT NULL)",  # read from outside the tree: its stat
 )
 _TROUBLE = (sqlite3.Error, OSError, ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError)
 
@@ -226,7 +227,7 @@ class Cache:
         self._write([("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?)", fresh),
                      ("UPDATE entries SET stat = ? WHERE path = ?", touched),
                      ("DELETE FROM entries WHERE path = ?", gone),
-                     ("INSERT OR REPLACE INTO meta VALUES ('names', ?)", [(json.dumps(names),)])])
+                     ("INSERT OR REPLACE INTO meta VALUES (?, ?)", self._changed_meta({"names": names}))])
         self._entries = None  # what the store holds now
 
     def update_stats(self, touched: list[tuple[str, str]]) -> None:
@@ -242,8 +243,8 @@ class Cache:
         try:
             if self._meta("witness") != _digest_of(witness):
                 return None
-            for path, stat in self._meta("outside"):
-                if stat_or_none(path) != stat:
+            for path, stat in self._read("SELECT path, stat FROM outside"):
+                if stat_or_none(os.fsdecode(path)) != json.loads(stat):
                     return None
             results: list[list] = []
             suppressed: list[list] = []
@@ -268,11 +269,28 @@ class Cache:
             old = dict(self._read("SELECT path, rows FROM verdicts"))
         except _TROUBLE:
             old = {}
-        meta = [("witness", _digest_of(witness)), ("outside", sorted(outside.items())), ("files", files)]
+        read = {os.fsencode(path): json.dumps(stat) for path, stat in outside.items()}
+        try:
+            old_read = dict(self._read("SELECT path, stat FROM outside"))
+        except _TROUBLE:
+            old_read = {}
+        meta = {"witness": _digest_of(witness), "files": files}
         self._write([("INSERT OR REPLACE INTO verdicts VALUES (?, ?)",
                       [(path, text) for path, text in rows.items() if old.get(path) != text]),
                      ("DELETE FROM verdicts WHERE path = ?", [(path,) for path in old if path not in rows]),
-                     ("INSERT OR REPLACE INTO meta VALUES (?, ?)", [(key, json.dumps(value)) for key, value in meta])])
+                     ("INSERT OR REPLACE INTO outside VALUES (?, ?)",
+                      [(path, stat) for path, stat in read.items() if old_read.get(path) != stat]),
+                     ("DELETE FROM outside WHERE path = ?", [(path,) for path in old_read if path not in read]),
+                     ("INSERT OR REPLACE INTO meta VALUES (?, ?)", self._changed_meta(meta))])
+
+    def _changed_meta(self, values: dict) -> list[tuple[str, str]]:
+        """The meta rows whose value differs from the store's."""
+        texts = {key: json.dumps(value) for key, value in values.items()}
+        try:
+            stored = dict(self._read("SELECT key, value FROM meta"))
+        except _TROUBLE:
+            stored = {}
+        return [(key, text) for key, text in texts.items() if stored.get(key) != text]
 
 
 def _make_directory(directory: str) -> None:

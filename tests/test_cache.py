@@ -78,7 +78,8 @@ DAMAGE = [
     ("UPDATE entries SET facts = '{not json'",),
     ("UPDATE entries SET noqa = '[1]', stat = 'x'",),
     ("UPDATE entries SET facts = '{\"format\": 3}'",),
-    ("UPDATE meta SET value = '[[1]]' WHERE key = 'outside'",),
+    ("UPDATE outside SET stat = '[1]'",),
+    ("DROP TABLE outside",),
     ("UPDATE meta SET value = 'x' WHERE key = 'names'",),
     ("UPDATE verdicts SET rows = '[1, 2]'",),
     ("DROP TABLE verdicts",),
@@ -276,3 +277,4 @@ def test_one_edited_file_rewrites_its_own_entry_and_the_verdicts_that_moved(tmp_
     verdicts = [row for statement, rows in written if "verdicts" in statement for row in rows]
     assert [os.path.basename(os.fsdecode(row[0])) for row in verdicts] == ["tool.py"]  # its NIL201 went; other.py kept its own
     assert not any(statement.startswith(("UPDATE entries", "DELETE FROM entries")) for statement, _ in written)
+    assert [row[0] for statement, rows in written if "meta" in statement for row in rows] == ["witness"]
