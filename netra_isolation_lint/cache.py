@@ -252,6 +252,9 @@ class Cache:
                 shown, hidden = json.loads(text)
                 results.extend(list(row) for row in shown)
                 suppressed.extend(list(row) for row in hidden)
+            if not (all(_is_row(row, ROW) for row in results)
+                    and all(_is_row(row, (*ROW, str)) for row in suppressed)):
+                return None  # not what this code wrote: judged afresh
             return int(self._meta("files")), sorted(results), sorted(suppressed)
         except _TROUBLE:
             return None
@@ -320,6 +323,13 @@ def _open(path: str) -> sqlite3.Connection:
     except BaseException:
         db.close()
         raise
+
+
+ROW = (str, int, int, str, str)  # a result's path, line, column, code and message
+
+
+def _is_row(row: list, kinds: tuple[type, ...]) -> bool:
+    return len(row) == len(kinds) and all(type(value) is kind for value, kind in zip(row, kinds))
 
 
 def _digest_of(witness: list) -> str:

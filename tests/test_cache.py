@@ -82,6 +82,8 @@ DAMAGE = [
     ("DROP TABLE outside",),
     ("UPDATE meta SET value = 'x' WHERE key = 'names'",),
     ("UPDATE verdicts SET rows = '[1, 2]'",),
+    ("UPDATE verdicts SET rows = '[[[\"a\"]], []]'",),
+    ("UPDATE verdicts SET rows = '[[[\"a\", 1, 0, \"NIL101\", 5]], []]'",),
     ("DROP TABLE verdicts",),
     ("DROP TABLE entries", "CREATE TABLE entries (path TEXT)"),
     ("PRAGMA user_version = 99",),
