@@ -376,8 +376,6 @@ def _known_inputs(sources: list[SourceFile], config: Config, anchor: str | None,
     and the anchor of NIL403; with the files touched since (stat changed, bytes not), whose new stat the cache
     should keep. None when the last run cannot have had these inputs (a file new to the cache or changed) or when
     it cannot be told: the run then judges every file afresh, each under its own guard."""
-    from .cache import digest, stat_text
-
     try:
         rows, touched = [], []
         for source in sources:
@@ -385,14 +383,12 @@ def _known_inputs(sources: list[SourceFile], config: Config, anchor: str | None,
                 return None  # an editor's buffer: its verdicts are not kept
             _, info = check_source(source, config.max_file_bytes)
             module = module_name_for(source.path, package_dirs)
-            entry = cache.entry_of(source.path, module)
+            entry = cache.lookup(source.path, info, module)
             if entry is None:
-                return None
-            if entry["stat"] != stat_text(info):
-                data, _ = open_source(source, config.max_file_bytes)
-                if digest(data) != entry["digest"]:
+                entry = _same_content(source, config, cache, info, module)
+                if entry is None:
                     return None
-                touched.append((entry["path"], stat_text(info)))
+                touched.append((entry["path"], entry["stat"]))
             rows.append([os.path.abspath(source.path), source.path, source.named, entry["digest"], module])
         return [anchor, rows], touched
     except (Skipped, Exception, RecursionError, MemoryError):  # noqa: BLE001 - the normal path reports it
