@@ -39,6 +39,7 @@ SCHEMA = (
     "CREATE TABLE verdicts (path BLOB PRIMARY KEY, rows TEXT NOT NULL)",
     "CREATE TABLE outside (path BLOB PRIMARY KEY, stat TEXT NOT NULL)",  # read from outside the tree: its stat
 )
+_KEYS = {"verdicts": "path", "outside": "path", "meta": "key"}  # the tables of a key and a value
 _TROUBLE = (sqlite3.Error, OSError, ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError)
 
 
@@ -173,7 +174,6 @@ class Cache:
         return self._names
 
     def _load(self) -> None:
-        self._entries, self._names = {}, []
         try:
             rows = self._read("SELECT path, module, stat, digest, facts IS NOT NULL FROM entries")
             self._entries = {}
@@ -227,7 +227,7 @@ class Cache:
         self._write([("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?)", fresh),
                      ("UPDATE entries SET stat = ? WHERE path = ?", touched),
                      ("DELETE FROM entries WHERE path = ?", gone),
-                     ("INSERT OR REPLACE INTO meta VALUES (?, ?)", self._changed_meta({"names": names}))])
+                     *self._changes("meta", {"names": json.dumps(names)}, whole=False)])
         self._entries = None  # what the store holds now
 
     def update_stats(self, touched: list[tuple[str, str]]) -> None:
@@ -268,32 +268,24 @@ class Cache:
         for row in suppressed:
             grouped.setdefault(row[0], ([], []))[1].append(row)
         rows = {os.fsencode(path): json.dumps(pair, separators=(",", ":")) for path, pair in grouped.items()}
-        try:
-            old = dict(self._read("SELECT path, rows FROM verdicts"))
-        except _TROUBLE:
-            old = {}
         read = {os.fsencode(path): json.dumps(stat) for path, stat in outside.items()}
-        try:
-            old_read = dict(self._read("SELECT path, stat FROM outside"))
-        except _TROUBLE:
-            old_read = {}
-        meta = {"witness": _digest_of(witness), "files": files}
-        self._write([("INSERT OR REPLACE INTO verdicts VALUES (?, ?)",
-                      [(path, text) for path, text in rows.items() if old.get(path) != text]),
-                     ("DELETE FROM verdicts WHERE path = ?", [(path,) for path in old if path not in rows]),
-                     ("INSERT OR REPLACE INTO outside VALUES (?, ?)",
-                      [(path, stat) for path, stat in read.items() if old_read.get(path) != stat]),
-                     ("DELETE FROM outside WHERE path = ?", [(path,) for path in old_read if path not in read]),
-                     ("INSERT OR REPLACE INTO meta VALUES (?, ?)", self._changed_meta(meta))])
+        meta = {"witness": json.dumps(_digest_of(witness)), "files": json.dumps(files)}
+        self._write([*self._changes("verdicts", rows), *self._changes("outside", read),
+                     *self._changes("meta", meta, whole=False)])
 
-    def _changed_meta(self, values: dict) -> list[tuple[str, str]]:
-        """The meta rows whose value differs from the store's."""
-        texts = {key: json.dumps(value) for key, value in values.items()}
+    def _changes(self, table: str, rows: dict, whole: bool = True) -> list[tuple[str, list]]:
+        """The statements that make ``table`` (a key and a value) hold ``rows``, writing only the rows that differ
+        from the store's; with ``whole``, ``rows`` is the whole table and other keys are deleted."""
         try:
-            stored = dict(self._read("SELECT key, value FROM meta"))
+            stored = dict(self._read(f"SELECT * FROM {table}"))
         except _TROUBLE:
             stored = {}
-        return [(key, text) for key, text in texts.items() if stored.get(key) != text]
+        statements = [(f"INSERT OR REPLACE INTO {table} VALUES (?, ?)",
+                       [(key, value) for key, value in rows.items() if stored.get(key) != value])]
+        if whole:
+            statements.append((f"DELETE FROM {table} WHERE {_KEYS[table]} = ?",
+                               [(key,) for key in stored if key not in rows]))
+        return statements
 
 
 def _make_directory(directory: str) -> None:
