@@ -118,15 +118,11 @@ class IsolationChecker(BaseRawFileChecker):
         return self._runs[directory].get(os.path.abspath(path))
 
     def _package_run(self, directory: str) -> dict[str, list[Finding]]:
-        from .cache import Cache, cache_dir
-        from .runner import lint
-        from .sources import DEFAULT_EXCLUDES, discover, project_root
+        from .runner import lint_directory
+        from .sources import project_root
 
         try:
-            sources, _ = discover([directory], DEFAULT_EXCLUDES + self._config.exclude,
-                                  root=project_root(self._config, [directory]))
-            cache = Cache(cache_dir(None, project_root(self._config, [directory])), self._config, prefilter=True)
-            report = lint(sources, self._config, None, prefilter=True, cache=cache)
+            sources, report = lint_directory(directory, self._config, project_root(self._config, [directory]), None)
         except (Exception, RecursionError, MemoryError):  # noqa: BLE001 - each module is then judged on its own
             return {}
         found: dict[str, list[Finding]] = {os.path.abspath(source.path): [] for source in sources}

@@ -22,7 +22,7 @@ from .recover import recover
 from .prefilter import base_tokens, mentions_any, names_pattern, project_names, searchable
 from .registry import ENGINE, RULES
 from .rules.api import RAISING as RAISING_CODES
-from .sources import SourceFile, Skipped, check_source, open_source, stat_or_none
+from .sources import DEFAULT_EXCLUDES, SourceFile, Skipped, check_source, discover, open_source, stat_or_none
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -229,6 +229,18 @@ def lint(sources: list[SourceFile], config: Config, project_anchor: str | None =
     with _rare_collections():
         return _lint(sources, config, project_anchor, prefilter, cache, jobs, explain, progress,
                      keep_project or not verdicts, verdicts, memo)
+
+
+def lint_directory(directory: str, config: Config, root: str, anchor: str | None, *,
+                   verdicts: bool = True) -> tuple[list[SourceFile], Report]:
+    """A directory linted as the CLI lints it by default: the built-in and configured excludes, ``.gitignore``,
+    the prefilter and the cache of the project at ``root``. The files it covered, and the report. For the front
+    ends that lint a whole tree of their own accord: the language server's index, pylint's package run."""
+    from .cache import Cache, cache_dir
+
+    sources, _ = discover([directory], DEFAULT_EXCLUDES + config.exclude, root=root)
+    cache = Cache(cache_dir(None, root), config, prefilter=True)
+    return sources, lint(sources, config, anchor, prefilter=True, cache=cache, verdicts=verdicts)
 
 
 @contextlib.contextmanager

@@ -36,8 +36,8 @@ from .noqa import NOQA_INLINE, apply_noqa
 from .registry import RULES, resolve_known_config
 from .rules.api import raising_emits
 from .rules.fix import SAFE, Edit, Source, Where
-from .runner import ENGINE, RAISING_CODES, Result, analyse_bytes, lint
-from .sources import DEFAULT_EXCLUDES, SourceFile, Skipped, discover, excluded, open_source, project_root
+from .runner import ENGINE, RAISING_CODES, Result, analyse_bytes, lint_directory
+from .sources import DEFAULT_EXCLUDES, SourceFile, Skipped, excluded, open_source, project_root
 
 NAME = "netra-isolation-lint"
 FIX_ALL = "source.fixAll.netra-isolation"
@@ -82,11 +82,7 @@ class Folder:
 
     def build(self) -> int:
         """Index the project as the CLI reads it (reusing and refreshing its cache). Returns the file count."""
-        from .cache import Cache, cache_dir
-
-        sources, _ = discover([self.root], DEFAULT_EXCLUDES + self.config.exclude, root=self.root)
-        cache = Cache(cache_dir(None, self.root), self.config, prefilter=True)
-        report = lint(sources, self.config, self.root, prefilter=True, cache=cache, verdicts=False)
+        _, report = lint_directory(self.root, self.config, self.root, self.root, verdicts=False)
         self.index = report.project  # the verdicts are the open files', judged as they open
         self.broken = {b for m in self.index.all_modules if m.emits for b in raising_emits(m, self.index)}
         self.buffers = {}
